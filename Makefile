@@ -1,0 +1,47 @@
+# Self-documenting Makefile: `make` (or `make help`) lists the targets with their `##` comments.
+# Every target runs inside the project's own virtual environment in .venv/, created and
+# installed on first use and refreshed whenever pyproject.toml changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+RUN := $(BIN)/python -m analysis
+
+.DEFAULT_GOAL := help
+.PHONY: help venv reports data test lint format clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(RUN) kernel
+	touch $(STAMP)
+
+venv: $(STAMP) ## create or refresh the virtual environment in .venv/
+
+data: $(STAMP) ## generate the demonstration facts and build data/processed/
+	$(RUN) demo
+	$(RUN) prepare
+
+reports: $(STAMP) ## build every report on the embedded sample data and reports/index.html
+	$(RUN) demo
+	$(RUN) build
+
+test: $(STAMP) lint ## lint, then run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff over the package, tests and notebooks
+	$(BIN)/ruff check src tests notebooks
+	$(BIN)/ruff format --check src tests notebooks
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix src tests notebooks
+	$(BIN)/ruff format src tests notebooks
+
+clean: ## remove generated data and reports (keeps .venv)
+	rm -rf data/processed/* reports/* data/raw/facts/demo-*
+	touch data/processed/.gitkeep reports/.gitkeep
