@@ -15,9 +15,6 @@ from analysis.errors import AnalysisError
 
 # Modules that contribute a sub-command, in the order `--help` lists them.
 COMMAND_MODULES = [
-    "analysis.commands.demo",
-    "analysis.commands.prepare",
-    "analysis.commands.build",
     "analysis.commands.kernel",
 ]
 

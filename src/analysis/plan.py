@@ -11,6 +11,8 @@ such as ``38.02.01``). A target cell holds exactly what the document gives: a nu
 Tidy plan — one row per cluster × indicator × programme row × year; ``programme_code`` is ``""``
 for an indicator's own target. ``target_kind`` is ``count`` (a number), ``yes`` (a yes word) or
 ``none`` (``-`` or empty); ``target_value`` is the number for counts and NaN otherwise.
+``family`` tells the plan of measures (``plan``) from the federal performance indicators
+(``federal``), which share this model; ``unit`` is empty for plan items.
 """
 
 from __future__ import annotations
@@ -33,10 +35,13 @@ _YEAR = re.compile(r"^(19|20)\d{2}$")
 _PROGRAMME = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 _DEPTH = {"section": 1, "group": 2, "indicator": 3, "programme": 3}
 
+FAMILY_PLAN = "plan"  # Appendix 2, the plan of measures
+FAMILY_FEDERAL = "federal"  # the operator's performance indicators («Приложение 5»)
+
 TIDY_COLUMNS = [
-    "cluster_id", "order", "section", "section_title", "group", "group_title", "indicator",
+    "cluster_id", "family", "order", "section", "section_title", "group", "group_title", "indicator",
     "indicator_title", "programme_code", "programme_title", "year", "target_raw", "target_kind",
-    "target_value",
+    "target_value", "unit",
 ]
 
 
@@ -184,6 +189,7 @@ def tidy_plan(frame: pd.DataFrame, cluster_id: str) -> pd.DataFrame:
             kind, value = parse_target(cell)
             records.append({
                 "cluster_id": cluster_id,
+                "family": FAMILY_PLAN,
                 "order": order,
                 "section": section,
                 "section_title": titles[section],
@@ -197,9 +203,17 @@ def tidy_plan(frame: pd.DataFrame, cluster_id: str) -> pd.DataFrame:
                 "target_raw": cell,
                 "target_kind": kind,
                 "target_value": value,
+                "unit": "",
             })
     tidy = pd.DataFrame.from_records(records, columns=TIDY_COLUMNS)
     return tidy.astype({"year": "int64", "order": "int64", "target_value": "float64"})
+
+
+def plan_version(path: str | Path) -> str:
+    """A short content hash of a canonical plan file: reports cite it as the plan version."""
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
 def load_plans(registry: pd.DataFrame) -> pd.DataFrame:
