@@ -15,6 +15,9 @@ from analysis.errors import AnalysisError
 
 # Modules that contribute a sub-command, in the order `--help` lists them.
 COMMAND_MODULES = [
+    "analysis.commands.demo",
+    "analysis.commands.prepare",
+    "analysis.commands.build",
     "analysis.commands.kernel",
 ]
 
@@ -39,8 +42,11 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
+    # papermill logs every notebook it opens at INFO; the build prints its own summary.
+    logging.getLogger("papermill").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return int(args.func(args) or EXIT_OK)
     except AnalysisError as exc:

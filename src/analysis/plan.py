@@ -39,9 +39,22 @@ FAMILY_PLAN = "plan"  # Appendix 2, the plan of measures
 FAMILY_FEDERAL = "federal"  # the operator's performance indicators («Приложение 5»)
 
 TIDY_COLUMNS = [
-    "cluster_id", "family", "order", "section", "section_title", "group", "group_title", "indicator",
-    "indicator_title", "programme_code", "programme_title", "year", "target_raw", "target_kind",
-    "target_value", "unit",
+    "cluster_id",
+    "family",
+    "order",
+    "section",
+    "section_title",
+    "group",
+    "group_title",
+    "indicator",
+    "indicator_title",
+    "programme_code",
+    "programme_title",
+    "year",
+    "target_raw",
+    "target_kind",
+    "target_value",
+    "unit",
 ]
 
 
@@ -72,8 +85,11 @@ def read_plan_file(path: str | Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise PlanError(Location(file=str(path)), f"cannot read the plan: {exc}",
-                        "the plan must be a UTF-8 CSV in the canonical plan format") from exc
+        raise PlanError(
+            Location(file=str(path)),
+            f"cannot read the plan: {exc}",
+            "the plan must be a UTF-8 CSV in the canonical plan format",
+        ) from exc
     check_plan_rows(frame, str(path))
     return frame
 
@@ -82,8 +98,9 @@ def check_plan_rows(frame: pd.DataFrame, source: str = "<plan>") -> None:
     """Raise ``PlanError`` at the first row that breaks the canonical plan format."""
     header = list(frame.columns)
     if header[:4] != FIXED_COLUMNS:
-        raise PlanError(Location(file=source, row=1), f"the header must start with {FIXED_COLUMNS}",
-                        value=header[:4])
+        raise PlanError(
+            Location(file=source, row=1), f"the header must start with {FIXED_COLUMNS}", value=header[:4]
+        )
     years = year_columns(header)
     if not years or any(not _YEAR.match(y) for y in years):
         raise PlanError(Location(file=source, row=1), "target columns must be years", value=years)
@@ -96,31 +113,42 @@ def check_plan_rows(frame: pd.DataFrame, source: str = "<plan>") -> None:
             raise PlanError(Location(**where, column="kind"), f"kind must be one of {KINDS}", value=kind)
         parts = code.split(".")
         if len(parts) != _DEPTH[kind] or not all(p.isdigit() for p in parts):
-            raise PlanError(Location(**where, column="code"), f"a {kind} code has {_DEPTH[kind]} numbers",
-                            value=code)
+            raise PlanError(
+                Location(**where, column="code"), f"a {kind} code has {_DEPTH[kind]} numbers", value=code
+            )
         parent = ".".join(parts[:-1])
         if kind == "section":
             section, group, indicator = code, None, None
         elif kind == "group":
             if parent != section:
-                raise PlanError(Location(**where, column="code"), f"group outside section {section}",
-                                value=code)
+                raise PlanError(
+                    Location(**where, column="code"), f"group outside section {section}", value=code
+                )
             group, indicator = code, None
         elif kind == "indicator":
             if parent != group:
-                raise PlanError(Location(**where, column="code"), f"indicator outside group {group}",
-                                value=code)
+                raise PlanError(
+                    Location(**where, column="code"), f"indicator outside group {group}", value=code
+                )
             indicator = code
         elif code != indicator:
-            raise PlanError(Location(**where, column="code"),
-                            f"a programme row must follow its indicator (last indicator: {indicator})",
-                            value=code)
+            raise PlanError(
+                Location(**where, column="code"),
+                f"a programme row must follow its indicator (last indicator: {indicator})",
+                value=code,
+            )
         if (kind == "programme") != bool(programme):
-            raise PlanError(Location(**where, column="programme_code"),
-                            "programme_code is set on programme rows and only there", value=programme)
+            raise PlanError(
+                Location(**where, column="programme_code"),
+                "programme_code is set on programme rows and only there",
+                value=programme,
+            )
         if programme and not _PROGRAMME.match(programme):
-            raise PlanError(Location(**where, column="programme_code"),
-                            "programme codes look like 38.02.01", value=programme)
+            raise PlanError(
+                Location(**where, column="programme_code"),
+                "programme codes look like 38.02.01",
+                value=programme,
+            )
         if (kind, code, programme) in seen:
             raise PlanError(Location(**where, column="code"), "this row appears twice", value=code)
         seen.add((kind, code, programme))
@@ -132,8 +160,9 @@ def check_plan_rows(frame: pd.DataFrame, source: str = "<plan>") -> None:
             try:
                 parse_target(cell)
             except ValueError:
-                raise PlanError(Location(**where, column=year),
-                                "a target is a number, да, '-' or empty", value=cell) from None
+                raise PlanError(
+                    Location(**where, column=year), "a target is a number, да, '-' or empty", value=cell
+                ) from None
 
 
 def write_plan_file(frame: pd.DataFrame, path: str | Path | None = None) -> str:
@@ -169,8 +198,10 @@ def plan_warnings(frame: pd.DataFrame, source: str = "<plan>") -> list[str]:
         for year, cell in cells.items():
             if not cell.strip():
                 label = f"{row.code} / {row.programme_code}" if row.programme_code else row.code
-                warnings.append(f"{source}, row {index}, column {year!r}: {label} has an empty target "
-                                "cell; read as no target — check the source document")
+                warnings.append(
+                    f"{source}, row {index}, column {year!r}: {label} has an empty target "
+                    "cell; read as no target — check the source document"
+                )
     return warnings
 
 
@@ -187,24 +218,26 @@ def tidy_plan(frame: pd.DataFrame, cluster_id: str) -> pd.DataFrame:
         section, group = row.code.split(".")[0], ".".join(row.code.split(".")[:2])
         for year, cell in zip(years, row[4:], strict=True):
             kind, value = parse_target(cell)
-            records.append({
-                "cluster_id": cluster_id,
-                "family": FAMILY_PLAN,
-                "order": order,
-                "section": section,
-                "section_title": titles[section],
-                "group": group,
-                "group_title": titles[group],
-                "indicator": row.code,
-                "indicator_title": titles[row.code],
-                "programme_code": row.programme_code,
-                "programme_title": row.title if row.kind == "programme" else "",
-                "year": int(year),
-                "target_raw": cell,
-                "target_kind": kind,
-                "target_value": value,
-                "unit": "",
-            })
+            records.append(
+                {
+                    "cluster_id": cluster_id,
+                    "family": FAMILY_PLAN,
+                    "order": order,
+                    "section": section,
+                    "section_title": titles[section],
+                    "group": group,
+                    "group_title": titles[group],
+                    "indicator": row.code,
+                    "indicator_title": titles[row.code],
+                    "programme_code": row.programme_code,
+                    "programme_title": row.title if row.kind == "programme" else "",
+                    "year": int(year),
+                    "target_raw": cell,
+                    "target_kind": kind,
+                    "target_value": value,
+                    "unit": "",
+                }
+            )
     tidy = pd.DataFrame.from_records(records, columns=TIDY_COLUMNS)
     return tidy.astype({"year": "int64", "order": "int64", "target_value": "float64"})
 
@@ -218,8 +251,9 @@ def plan_version(path: str | Path) -> str:
 
 def load_plans(registry: pd.DataFrame) -> pd.DataFrame:
     """The tidy plan of every cluster in the registry."""
-    frames = [tidy_plan(read_plan_file(row.plan_path), row.cluster_id)
-              for row in registry.itertuples(index=False)]
+    frames = [
+        tidy_plan(read_plan_file(row.plan_path), row.cluster_id) for row in registry.itertuples(index=False)
+    ]
     return pd.concat(frames, ignore_index=True)
 
 

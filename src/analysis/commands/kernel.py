@@ -7,9 +7,11 @@ from analysis.kernel import ensure_kernel
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
-        "kernel", help="install the notebooks' Jupyter kernel for this environment",
+        "kernel",
+        help="install the notebooks' Jupyter kernel for this environment",
         description="Install (or repair) the 'professionalitet' Jupyter kernel so notebooks run on "
-        "this environment's Python. `make venv` does it for you.")
+        "this environment's Python. `make venv` does it for you.",
+    )
     parser.set_defaults(func=run)
 
 

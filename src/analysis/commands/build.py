@@ -1,0 +1,130 @@
+"""`python -m analysis build`: data, every cluster-year report, and reports/index.html."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+from analysis.build import cluster_job, run_jobs
+from analysis.commands.common import add_data_options, iso_date, print_prepare_summary
+from analysis.index import IndexEntry, render_index
+from analysis.pipeline import prepare, report_grid
+
+EXIT_FAILED = 1
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "build",
+        help="build the data, run every report and write reports/index.html",
+        description="Check the raw inputs and write data/processed/ (as `prepare` does), then run "
+        "notebooks/cluster_report.ipynb with papermill for every cluster × plan year of the registry "
+        "and export each to HTML (reports/html/<region>/<cluster>/<year>.html, no code shown), and "
+        "write reports/index.html linking them. A failing report does not stop the others: they are "
+        f"listed at the end and the exit code is {EXIT_FAILED}.",
+    )
+    add_data_options(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="where reports and index.html go (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date the data is taken as of; it decides 'pending' (before a year's "
+        "reporting deadline) versus 'no data' (after). Default: today",
+    )
+    parser.add_argument(
+        "--cluster",
+        action="append",
+        metavar="ID",
+        help="only this cluster (repeat for several); default: every cluster",
+    )
+    parser.add_argument(
+        "--year",
+        action="append",
+        type=int,
+        metavar="YEAR",
+        help="only this year (repeat for several); default: every plan year",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help=f"reports run at once (default: %(default)s; this machine has {os.cpu_count()} cores)",
+    )
+    parser.add_argument(
+        "--no-prepare", action="store_true", help="use data/processed/ as it is instead of rebuilding it"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    as_of: date = args.as_of or date.today()
+    if not args.no_prepare:
+        print_prepare_summary(prepare(args.raw, args.processed))
+    grid = report_grid(args.processed, as_of)
+    if args.cluster:
+        unknown = sorted(set(args.cluster) - set(grid["cluster_id"]))
+        if unknown:
+            print(
+                f"error: unknown cluster(s) {unknown}; the registry lists {sorted(set(grid['cluster_id']))}"
+            )
+            return 2
+        grid = grid[grid["cluster_id"].isin(args.cluster)]
+    if args.year:
+        grid = grid[grid["year"].isin(args.year)]
+    jobs = [
+        cluster_job(
+            args.out,
+            args.processed,
+            r.region_code,
+            r.cluster_id,
+            r.year,
+            as_of.isoformat(),
+            f"{r.name}, {r.year}",
+        )
+        for r in grid.itertuples()
+    ]
+    results = run_jobs(jobs, workers=args.jobs)
+    entries = []
+    for row, result in zip(grid.itertuples(), results, strict=True):
+        href = os.path.relpath(result.job.html_path, args.out) if result.ok else None
+        entries.append(
+            IndexEntry(
+                region=f"{row.region_code} — {row.region_name}",
+                cluster_id=row.cluster_id,
+                cluster_name=row.name,
+                year=row.year,
+                href=href,
+                rate=None if row.rate != row.rate else float(row.rate),
+                planned=int(row.planned),
+                met=int(row.met),
+                answered=int(row.answered),
+                pending=int(row.pending),
+                demo=bool(row.demo),
+                error=result.error,
+            )
+        )
+    index = args.out / "index.html"
+    index.parent.mkdir(parents=True, exist_ok=True)
+    index.write_text(
+        render_index(entries, as_of, datetime.now().strftime("%d.%m.%Y %H:%M")), encoding="utf-8"
+    )
+    failed = [r for r in results if not r.ok]
+    seconds = sum(r.seconds for r in results)
+    print(
+        f"reports: {len(results) - len(failed)} of {len(results)} built in {seconds:.1f} s of work; "
+        f"index: {index}"
+    )
+    for r in failed:
+        print(f"FAILED {r.job.key}: {r.error}")
+    return EXIT_FAILED if failed else 0

@@ -1,0 +1,43 @@
+"""The processed tables in ``data/processed/``: their names, and reading and writing them.
+
+``clusters`` (the registry with each plan's version), ``plan`` (tidy plan), ``facts`` (tidy
+facts) and ``fact_rejects`` (rejected fact rows with their reasons). Parquet files are written
+to a temporary name and renamed, so a reader never sees half a table.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import AnalysisError
+
+TABLES = ("clusters", "plan", "facts", "fact_rejects")
+
+
+class MissingDataError(AnalysisError):
+    """The processed data a report needs has not been built."""
+
+
+def table_path(data_dir: str | Path, name: str) -> Path:
+    return Path(data_dir) / f"{name}.parquet"
+
+
+def write_table(frame: pd.DataFrame, data_dir: str | Path, name: str) -> Path:
+    path = table_path(data_dir, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    frame.to_parquet(temporary, index=False)
+    temporary.replace(path)
+    return path
+
+
+def read_table(data_dir: str | Path, name: str) -> pd.DataFrame:
+    path = table_path(data_dir, name)
+    if not path.exists():
+        raise MissingDataError(
+            f"{path} does not exist: build the data first with `python -m analysis prepare` (or `make data`)"
+        )
+    return pd.read_parquet(path)
