@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "analysis.commands.prepare",
     "analysis.commands.build",
     "analysis.commands.kernel",
+    "analysis.commands.import_plan",
 ]
 
 EXIT_OK = 0

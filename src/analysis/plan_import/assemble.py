@@ -187,7 +187,7 @@ def assemble(pieces: list[Piece], years: list[str], source: str) -> ImportResult
     plan = pd.DataFrame(frame_rows, columns=[*FIXED_COLUMNS, *years], dtype=object).astype(str)
     check_plan_rows(plan, source)
     for warning in warnings:
-        logger.warning(warning)
+        logger.debug(warning)
     return ImportResult(plan=plan, source=source, warnings=warnings, cells_read=cells_read)
 
 

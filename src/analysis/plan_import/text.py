@@ -99,7 +99,7 @@ def parse_lines(lines: Iterable[tuple[Location, str]], source: str) -> ImportRes
         collecting_years = False
         if not years:
             continue  # the title block above the table
-        if found is not None or _is_header(line):
+        if found is not None or is_header_line(line):
             if found is not None and found != years:
                 raise SourceError(where, f"a repeated table header names other years than {years}", value=raw)
             after_header = True
@@ -131,7 +131,7 @@ def parse_lines(lines: Iterable[tuple[Location, str]], source: str) -> ImportRes
     logger.debug("%s: %d pieces, years %s", source, len(pieces), years)
     result = assemble(pieces, years, source)
     for note in notes:
-        logger.warning(note)
+        logger.debug(note)
     result.warnings[:0] = notes
     return result
 
@@ -170,7 +170,7 @@ def _years(line: str) -> list[str] | None:
     return None
 
 
-def _is_header(line: str) -> bool:
+def is_header_line(line: str) -> bool:
     """A line made only of the table header's phrases (possibly followed by the years)."""
     rest = " ".join(line.lower().split())
     matched = False
