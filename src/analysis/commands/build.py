@@ -6,7 +6,7 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
-from analysis.build import cluster_job, run_jobs
+from analysis.build import CLUSTER_NOTEBOOK, cluster_job, run_jobs
 from analysis.commands.common import add_data_options, iso_date, print_prepare_summary
 from analysis.index import IndexEntry, render_index
 from analysis.pipeline import prepare, report_grid
@@ -62,6 +62,14 @@ def add_parser(subparsers) -> None:
         help=f"reports run at once (default: %(default)s; this machine has {os.cpu_count()} cores)",
     )
     parser.add_argument(
+        "--notebook",
+        type=Path,
+        default=CLUSTER_NOTEBOOK,
+        metavar="IPYNB",
+        help="the report template to run (default: notebooks/cluster_report.ipynb); it must declare the "
+        "parameters cluster, year, data_dir and as_of",
+    )
+    parser.add_argument(
         "--no-prepare", action="store_true", help="use data/processed/ as it is instead of rebuilding it"
     )
     parser.set_defaults(func=run)
@@ -91,6 +99,7 @@ def run(args) -> int:
             r.year,
             as_of.isoformat(),
             f"{r.name}, {r.year}",
+            args.notebook,
         )
         for r in grid.itertuples()
     ]

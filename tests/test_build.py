@@ -1,0 +1,198 @@
+"""Smoke tests of the whole build: real papermill runs, real nbconvert HTML, a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.build import CLUSTER_NOTEBOOK
+from analysis.cli import main
+
+AS_OF = "2025-03-01"  # after the 2024 reporting deadline, before 2025's
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, request):
+    """Build the reports of the tiny fixture registry once for the module, two at a time."""
+    from conftest import TINY_FACTS, TINY_PLAN, TINY_REGISTRY
+
+    root = tmp_path_factory.mktemp("build")
+    raw = root / "raw"
+    (raw / "plans").mkdir(parents=True)
+    (raw / "facts").mkdir()
+    (raw / "clusters.csv").write_text(TINY_REGISTRY, encoding="utf-8")
+    for cluster in ("tiny-law", "tiny-it"):
+        (raw / "plans" / f"{cluster}.csv").write_text(TINY_PLAN, encoding="utf-8")
+    (raw / "facts" / "submitted.csv").write_text(TINY_FACTS, encoding="utf-8")
+    code = main(
+        [
+            "build",
+            "--raw",
+            str(raw),
+            "--processed",
+            str(root / "processed"),
+            "--out",
+            str(root / "reports"),
+            "--as-of",
+            AS_OF,
+            "--jobs",
+            "2",
+        ]
+    )
+    return root, code
+
+
+def html(root: Path, key: str) -> str:
+    return (root / "reports" / "html" / f"{key}.html").read_text(encoding="utf-8")
+
+
+def test_build_makes_every_cluster_year_report_and_the_index(built):
+    root, code = built
+    assert code == 0
+    reports = sorted(
+        str(p.relative_to(root / "reports" / "html")) for p in (root / "reports" / "html").rglob("*.html")
+    )
+    assert reports == [
+        "63/tiny-law/2024.html",
+        "63/tiny-law/2025.html",
+        "64/tiny-it/2024.html",
+        "64/tiny-it/2025.html",
+    ]
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    for report in reports:
+        assert f'href="html/{report}"' in index
+    assert "63 — Самарская область" in index and "64 — Саратовская область" in index
+    assert "Демонстрационные данные" in index
+
+
+def test_report_shows_codes_statuses_and_fact_over_plan(built):
+    root, _ = built
+    page = html(root, "63/tiny-law/2024")
+    for text in [
+        "Тестовый кластер «Право»",
+        "1.1.1",
+        "1.1.4",
+        "1.6.1",
+        "38.02.01 Экономика",
+        "выполнено частично",
+        "нет данных",
+        "78%",
+        "Демонстрационные данные",
+    ]:
+        assert text in page, text
+    assert re.search(r"Выполнено 2 из 4 плановых значений — 50%", page)
+    other = html(root, "64/tiny-it/2024")
+    assert "не выполнено" in other and "Демонстрационные данные" not in other
+
+
+def test_report_html_has_no_code_no_parameters_and_no_network_scripts(built):
+    root, _ = built
+    page = html(root, "63/tiny-law/2025")
+    for text in ["report.load", "import ", "data_dir", "injected-parameters", "class=\"jp-CodeMirrorEditor"]:
+        assert text not in page, text
+    assert not re.search(r"""<script[^>]+src=["']https?:""", page)
+    assert "ожидается отчёт" in page  # 2025 is before its deadline as of 2025-03-01
+
+
+def test_executed_notebooks_are_kept_beside_the_html(built):
+    root, _ = built
+    executed = nbformat.read(root / "reports" / "notebooks" / "63" / "tiny-law" / "2024.ipynb", as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert 'cluster = "tiny-law"' in injected[0].source and "year = 2024" in injected[0].source
+
+
+def test_a_failing_report_does_not_stop_the_others(raw_dir, tmp_path, capsys):
+    notebook = nbformat.read(CLUSTER_NOTEBOOK, as_version=4)
+    notebook.cells.insert(
+        2, nbformat.v4.new_code_cell('if cluster == "tiny-it":\n    raise RuntimeError("broken on purpose")')
+    )
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(notebook, broken)
+    code = main(
+        [
+            "build",
+            "--raw",
+            str(raw_dir),
+            "--processed",
+            str(tmp_path / "processed"),
+            "--out",
+            str(tmp_path / "reports"),
+            "--as-of",
+            AS_OF,
+            "--year",
+            "2024",
+            "--notebook",
+            str(broken),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "reports: 1 of 2 built" in out
+    assert "FAILED 64/tiny-it/2024: RuntimeError: broken on purpose" in out
+    assert (tmp_path / "reports" / "html" / "63" / "tiny-law" / "2024.html").exists()
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "Не удалось построить отчётов: 1" in index and "broken on purpose" in index
+
+
+def test_unknown_cluster_is_a_usage_error(raw_dir, tmp_path, capsys):
+    code = main(
+        [
+            "build",
+            "--raw",
+            str(raw_dir),
+            "--processed",
+            str(tmp_path / "p"),
+            "--out",
+            str(tmp_path / "r"),
+            "--cluster",
+            "nope",
+        ]
+    )
+    assert code == 2
+    assert "unknown cluster(s) ['nope']" in capsys.readouterr().out
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def render(browser: str, page: Path, profile: Path) -> str:
+    """The DOM of a page after a real headless browser loaded it, with the network closed."""
+    command = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--dump-dom",
+        page.as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout
+
+
+def test_reports_render_in_a_headless_browser(built, tmp_path):
+    browser = chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("no chromium on PATH: .ci/run installs Debian's chromium package")
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    root, _ = built
+    dom = render(browser, root / "reports" / "index.html", tmp_path / "profile")
+    assert "Отчёты образовательных кластеров" in dom and "Тестовый кластер «ИТ»" in dom
+    report = render(
+        browser, root / "reports" / "html" / "63" / "tiny-law" / "2024.html", tmp_path / "profile"
+    )
+    assert "выполнено частично" in report
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', report), "the chart is an embedded image"

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from datetime import date
+
+from analysis.demo import demo_facts, write_demo_facts
+from analysis.facts import load_facts
+from analysis.fulfilment import cell_status
+from analysis.plan import load_plans
+from analysis.registry import load_registry
+from conftest import ROOT
+
+
+def seed_plan():
+    return load_plans(load_registry(ROOT / "data" / "raw" / "clusters.csv"))
+
+
+def test_demo_facts_are_deterministic_by_seed(tmp_path):
+    plan = seed_plan()
+    first = write_demo_facts(plan, tmp_path / "a")[0].read_bytes()
+    second = write_demo_facts(plan, tmp_path / "b")[0].read_bytes()
+    assert first == second
+    assert demo_facts(plan, seed=4).to_csv() != demo_facts(plan).to_csv()
+
+
+def test_demo_facts_show_every_status_in_both_years_and_are_labelled(tmp_path):
+    plan = seed_plan()
+    paths = write_demo_facts(plan, tmp_path)
+    facts, rejects = load_facts(paths, plan)
+    assert rejects.empty
+    assert facts["demo"].all()
+    assert sorted(facts["year"].unique()) == [2024, 2025]
+    statuses = cell_status(plan, facts, date(2026, 11, 26)).groupby("year")["status"].agg(set)
+    for year in (2024, 2025):
+        assert {"met", "partly_met", "not_met", "no_data", "beyond_plan"} <= statuses[year]
