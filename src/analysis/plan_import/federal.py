@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import Location, PlanError
-from analysis.plan import FAMILY_FEDERAL, TIDY_COLUMNS, parse_target, year_columns
+from analysis.plan import FAMILY_FEDERAL, TIDY_COLUMNS, parse_target
 from analysis.plan_import.assemble import ImportResult, SourceError, target_token
 
 logger = logging.getLogger(__name__)
@@ -208,7 +208,7 @@ def tidy_federal(frame: pd.DataFrame, cluster_id: str) -> pd.DataFrame:
     """Canonical federal rows → one row per indicator × year with :data:`TIDY_COLUMNS`."""
     records = []
     for order, row in enumerate(frame.itertuples(index=False)):
-        for year, cell in zip(year_columns(list(frame.columns)), row[3:], strict=True):
+        for year, cell in zip(frame.columns[3:], row[3:], strict=True):
             kind, value = parse_target(cell)
             records.append(
                 {
