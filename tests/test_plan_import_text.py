@@ -183,3 +183,16 @@ def test_a_text_without_the_year_header_is_refused():
 def test_a_repeated_header_with_other_years_is_refused():
     with pytest.raises(SourceError, match="other years"):
         parse_text(plan_text("1. Раздел\nЗначение по итогам года\n2025 2026 2027\n1.1 Группа"))
+
+
+def test_a_number_wrapped_into_a_group_name_stays_in_the_name_with_a_warning():
+    result = parse_text(plan_text("1. Раздел\n1.1 Группа по постановлению №\n387\n1.1.1 П\n1 1 1"), "doc.txt")
+    assert result.plan.loc[1, "title"] == "Группа по постановлению № 387"
+    assert result.warnings == ["doc.txt, row 8: '387' on a line of its own under a section or group is read "
+                               "as part of its name — check the source document"]  # fmt: skip
+
+
+def test_a_cp1251_text_file_is_read(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_bytes(plan_text("1. Раздел\n1.1 Группа\n1.1.1 Показатель\nда да Да").encode("cp1251"))
+    assert read_text_file(path).plan.iloc[2, 4:].tolist() == ["да", "да", "Да"]

@@ -63,12 +63,12 @@ def replace_file(target: str | Path, text: str, cluster_id: str) -> Path | None:
     kept = None
     if target.exists():
         if target.read_bytes() == text.encode("utf-8"):
-            logger.info("%s is unchanged", target)
+            logger.debug("%s is unchanged", target)
             return None
         kept = history_path(target, cluster_id, plan_version(target))
         kept.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target, kept)
-        logger.info("kept the previous version of %s as %s", target, kept)
+        logger.debug("kept the previous version of %s as %s", target, kept)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8", newline="")
     return kept
