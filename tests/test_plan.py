@@ -88,6 +88,7 @@ def test_seed_plan_keeps_the_tree():
     pd.testing.assert_frame_equal(tree, table(SEED_TREE))
 
 
+@pytest.mark.skipif(not SEED_TEXT.exists(), reason="../shared/seeds is not beside the project")
 def test_seed_plan_titles_are_clean_and_from_the_document():
     plan = read_plan_file(SEED_PLAN)
     seed_words = set(re.sub(r"-\s*\n\s*", "-", SEED_TEXT.read_text(encoding="utf-8")).split())
