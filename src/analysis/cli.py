@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "analysis.commands.build",
     "analysis.commands.kernel",
     "analysis.commands.import_plan",
+    "analysis.commands.bench",
 ]
 
 EXIT_OK = 0
