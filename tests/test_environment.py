@@ -20,7 +20,9 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     wanted = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
     environment = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda = [
-        d for d in environment["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))
+        d
+        for d in environment["dependencies"]
+        if isinstance(d, str) and normalise(d)[0] not in ("python", "pip")
     ]
     pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert dict(map(normalise, conda)) == dict(map(normalise, wanted))
