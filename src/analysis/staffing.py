@@ -570,7 +570,7 @@ def active_pairs(pairs: pd.DataFrame, teachers: pd.DataFrame, organisations: pd.
     r = _code(teachers, organisations, pairs)
     source = pairs.iloc[r.pair_row].reset_index(drop=True)
     names = {
-        code: "; ".join(text for bit, text in _PAIR_PROBLEMS if code & bit)
+        code: " and ".join(text for bit, text in _PAIR_PROBLEMS if code & bit)
         for code in np.unique(r.pair_problems)
     }
     frame = source.rename(columns={"year": "submitted"}).assign(
