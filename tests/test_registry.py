@@ -36,3 +36,20 @@ def test_unknown_cluster_lists_the_known_ones(raw_dir):
     registry = load_registry(raw_dir / "clusters.csv")
     with pytest.raises(UnknownClusterError, match="tiny-law, tiny-it"):
         cluster_info(registry, "nope")
+
+
+def test_sibling_registries_are_read_together_and_mark_demo_clusters(raw_dir):
+    extra = raw_dir / "clusters-demo.csv"
+    extra.write_text(
+        "cluster_id,name,region_code,region_name,industry,base_college,plan_file,demo\n"
+        "demo-one,Демо-кластер,63,Самарская область,Химия,,plans/tiny-it.csv,1\n",
+        encoding="utf-8",
+    )
+    registry = load_registry(raw_dir / "clusters.csv")
+    assert registry["cluster_id"].tolist() == ["tiny-law", "tiny-it", "demo-one"]
+    assert registry["demo"].tolist() == [False, False, True]
+    extra.write_text(extra.read_text(encoding="utf-8").replace("demo-one", "tiny-it"), encoding="utf-8")
+    with pytest.raises(
+        RegistryError, match=r"clusters-demo.csv, row 2, column 'cluster_id': cluster ids must be unique"
+    ):
+        load_registry(raw_dir / "clusters.csv")

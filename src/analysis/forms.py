@@ -7,7 +7,8 @@ see ``analysis.ingest``) under ``data/raw/submissions/``.
 
 Sheets:
 
-- «Сведения» — two columns, «Поле» / «Значение»: cluster id, year, who filled it in, date.
+- «Сведения» — two columns, «Поле» / «Значение»: cluster id, year, who filled it in, and the
+  date the form was submitted (what the completeness check compares with the deadline).
 - «Показатели» — a row per planned cell of the year: indicator code, programme code, the
   item's name and plan (for reading), and the fact (a number ≥ 0, or да/нет).
 - «Преподаватели» — a row per teacher × programme: ФИО, СНИЛС (optional), organisation,
@@ -16,7 +17,8 @@ Sheets:
 - «Наставничество» — a row per mentoring pair: the college teacher's ФИО, the specialist's
   ФИО, the specialist's organisation, programme code, start, end (empty while active), format.
 - «Набор» — a row per programme: students enrolled in the year, of whom with an employer mentor.
-- «Организации» — the cluster's participant organisations: name and type (ПОО / работодатель).
+- «Организации» — the cluster's participant organisations (name, type ПОО / работодатель), copied
+  from `data/raw/participants*.csv` for reference; ingestion reads them from there, not here.
 - «Инструкция» — how to fill the form in (text only; ingestion ignores it).
 """
 

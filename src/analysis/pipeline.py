@@ -44,7 +44,7 @@ def prepare(raw_dir: str | Path, processed_dir: str | Path) -> PrepareResult:
         plans.append(plan_module.tidy_plan(rows, row.cluster_id))
         versions.append(plan_module.plan_version(row.plan_path))
     plan = pd.concat(plans, ignore_index=True)
-    clusters = registry.assign(plan_version=versions).drop(columns=["plan_path"])
+    clusters = registry.assign(plan_version=versions).drop(columns=["plan_path", "registry_row"])
     fact_files = sorted((raw_dir / FACTS_DIR).glob("*.csv"))
     facts, rejects = facts_module.load_facts(fact_files, plan)
     for name, frame in [("clusters", clusters), ("plan", plan), ("facts", facts), ("fact_rejects", rejects)]:

@@ -2,7 +2,11 @@
 
 Columns: ``cluster_id`` (a short slug used in file names), ``name``, ``region_code`` (two
 digits, e.g. ``63``), ``region_name``, ``industry``, ``base_college`` (may be empty when the
-programme does not name it) and ``plan_file`` (the canonical plan, relative to the registry).
+programme does not name it) and ``plan_file`` (the canonical plan, relative to the registry);
+optionally ``demo`` (``1`` for demonstration clusters, which reports label as such).
+
+Beside ``clusters.csv`` there may be more registries named ``clusters-<name>.csv`` — the
+generated demonstration region writes ``clusters-demo.csv`` — read together as one.
 """
 
 from __future__ import annotations
@@ -21,8 +25,25 @@ _REGION = re.compile(r"^\d{2}$")
 
 
 def load_registry(path: str | Path) -> pd.DataFrame:
-    """Read and check the registry; plan paths are resolved against the registry's folder."""
+    """Read and check the registry and its ``clusters-*.csv`` siblings as one table.
+
+    Plan paths are resolved against the registry's folder; ``demo`` is a boolean column.
+    """
     path = Path(path)
+    frames = [_load_one(p) for p in [path, *sorted(path.parent.glob(f"{path.stem}-*.csv"))]]
+    frame = pd.concat(frames, ignore_index=True)
+    duplicated = frame[frame["cluster_id"].duplicated()]
+    if not duplicated.empty:
+        first = duplicated.iloc[0]
+        raise RegistryError(
+            Location(file=first["registry_file"], row=int(first["registry_row"]), column="cluster_id"),
+            "cluster ids must be unique across the registry files",
+            value=first["cluster_id"],
+        )
+    return frame
+
+
+def _load_one(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise RegistryError(
             Location(file=str(path)),
@@ -37,7 +58,9 @@ def load_registry(path: str | Path) -> pd.DataFrame:
             f"missing columns {missing}",
             f"the header must be: {','.join(COLUMNS)}",
         )
-    frame = frame[COLUMNS].apply(lambda col: col.str.strip())
+    if "demo" not in frame.columns:
+        frame["demo"] = ""
+    frame = frame[[*COLUMNS, "demo"]].apply(lambda col: col.str.strip())
     for index, row in frame.iterrows():
         where = dict(file=str(path), row=int(index) + 2)
         for column in REQUIRED:
@@ -62,15 +85,10 @@ def load_registry(path: str | Path) -> pd.DataFrame:
                 "import it with `python -m analysis import-plan` or fix the path",
                 value=row["plan_file"],
             )
-    duplicated = frame["cluster_id"][frame["cluster_id"].duplicated()]
-    if not duplicated.empty:
-        row = int(duplicated.index[0]) + 2
-        raise RegistryError(
-            Location(file=str(path), row=row, column="cluster_id"),
-            "cluster ids must be unique",
-            value=duplicated.iloc[0],
-        )
     frame["plan_path"] = [str(path.parent / p) for p in frame["plan_file"]]
+    frame["demo"] = frame["demo"].isin(["1", "true", "True"])
+    frame["registry_file"] = str(path)
+    frame["registry_row"] = range(2, len(frame) + 2)
     return frame.reset_index(drop=True)
 
 
