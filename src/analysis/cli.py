@@ -16,6 +16,7 @@ from analysis.errors import AnalysisError
 # Modules that contribute a sub-command, in the order `--help` lists them.
 COMMAND_MODULES = [
     "analysis.commands.demo",
+    "analysis.commands.template",
     "analysis.commands.prepare",
     "analysis.commands.build",
     "analysis.commands.kernel",
