@@ -51,7 +51,8 @@ META_FIELDS = {
     "Кластер": "cluster_id",
     "Год": "year",
     "Заполнил": "filled_by",
-    "Дата заполнения": "filled_on",
+    "Дата представления": "submitted_on",  # compared with the reporting deadline
+    "Демонстрационные данные": "demo",  # «да» on generated demonstration submissions
 }
 
 INDICATORS = Sheet(
@@ -112,6 +113,7 @@ ORGANISATIONS = Sheet(
 INSTRUCTIONS_TITLE = "Инструкция"
 
 DATA_SHEETS = (INDICATORS, TEACHERS, PAIRS, ENROLMENT, ORGANISATIONS)
+INPUT_SHEETS = (INDICATORS, TEACHERS, PAIRS, ENROLMENT)  # what ingestion reads; the rest is reference
 
 # Words users write, mapped to internal values.
 EMPLOYMENT_WORDS = {"штатный": "staff", "совместитель": "part_time"}
