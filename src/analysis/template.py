@@ -121,6 +121,11 @@ def meta_row(name: str) -> int:
     return 2 + list(forms.META_FIELDS.values()).index(name)
 
 
+def date_field() -> str:
+    """The internal name of the «Сведения» field holding the date the form was submitted."""
+    return next(name for name in forms.META_FIELDS.values() if name.endswith("_on"))
+
+
 def planned_rows(plan: pd.DataFrame, year: int) -> pd.DataFrame:
     """The «Показатели» rows of a year: every cell with a count or yes target, in plan order.
 
@@ -165,14 +170,14 @@ def build_form(
     workbook = Workbook()
     workbook.remove(workbook.active)
     codes = programme_codes(plan)
-    _meta_sheet(workbook, cluster_id, year)
+    _meta_sheet(workbook, cluster_id, year, demo)
     indicators = _data_sheet(workbook, forms.INDICATORS, planned_rows(plan, year).to_dict("records"))
     _fact_validation(indicators, max(indicators.max_row, 2) + 50)
     organisations_count = len(organisations)
-    teachers = _data_sheet(workbook, forms.TEACHERS, [], ROSTER_ROWS)
-    pairs = _data_sheet(workbook, forms.PAIRS, [], ROSTER_ROWS)
+    teachers = _data_sheet(workbook, forms.TEACHERS, [])
+    pairs = _data_sheet(workbook, forms.PAIRS, [])
     enrolment_rows = [{"programme_code": code} for code in codes]
-    enrolment = _data_sheet(workbook, forms.ENROLMENT, enrolment_rows, max(len(codes), 1) + 10)
+    enrolment = _data_sheet(workbook, forms.ENROLMENT, enrolment_rows)
     org_rows = [
         {"organisation": row.organisation, "org_type": TYPE_LABELS[row.org_type]}
         for row in organisations.itertuples(index=False)
@@ -271,20 +276,16 @@ def _header(sheet: Worksheet, spec: forms.Sheet) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _data_sheet(
-    workbook: Workbook, spec: forms.Sheet, records: list[dict], format_rows: int = 0
-) -> Worksheet:
+def _data_sheet(workbook: Workbook, spec: forms.Sheet, records: list[dict]) -> Worksheet:
     sheet = workbook.create_sheet(spec.title)
     _header(sheet, spec)
+    # Column formats, so what a user types later is read as intended (a code stays text).
+    for index, name in enumerate(spec.names, start=1):
+        if name in DATE_COLUMNS:
+            sheet.column_dimensions[get_column_letter(index)].number_format = DATE_FORMAT
+        elif name in TEXT_COLUMNS:
+            sheet.column_dimensions[get_column_letter(index)].number_format = TEXT_FORMAT
     write_rows(sheet, spec, records)
-    # Empty input rows get their formats now, so what a user types is read as intended.
-    for row in range(2, format_rows + 2):
-        for index, name in enumerate(spec.names, start=1):
-            cell = sheet.cell(row=row, column=index)
-            if name in DATE_COLUMNS:
-                cell.number_format = DATE_FORMAT
-            elif name in TEXT_COLUMNS:
-                cell.number_format = TEXT_FORMAT
     if "title" in spec.names:
         column = spec.names.index("title") + 1
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
@@ -292,17 +293,19 @@ def _data_sheet(
     return sheet
 
 
-def _meta_sheet(workbook: Workbook, cluster_id: str, year: int) -> None:
+def _meta_sheet(workbook: Workbook, cluster_id: str, year: int, demo: bool) -> None:
     sheet = workbook.create_sheet(forms.META.title)
     _header(sheet, forms.META)
-    known = {"cluster_id": cluster_id, "year": year}
+    known: dict[str, object] = {"cluster_id": cluster_id, "year": year}
+    if demo:
+        known["demo"] = "да"
     for heading, name in forms.META_FIELDS.items():
         sheet.append([heading, known.get(name)])
         sheet.cell(row=sheet.max_row, column=1).font = _HEADER_FONT
         if name not in known:
             sheet.cell(row=sheet.max_row, column=2).fill = _INPUT_FILL
-    if "filled_on" in forms.META_FIELDS.values():
-        cell = f"B{meta_row('filled_on')}"
+    if any(name.endswith("_on") for name in forms.META_FIELDS.values()):
+        cell = f"B{meta_row(date_field())}"
         sheet[cell].number_format = DATE_FORMAT
         _add(sheet, _date_validation(), cell)
 

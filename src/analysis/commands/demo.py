@@ -1,39 +1,44 @@
-"""`python -m analysis demo`: write the demonstration facts (seeded, labelled as demo)."""
+"""`python -m analysis demo`: write the demonstration region (seeded, labelled as demo)."""
 
 from __future__ import annotations
 
 from analysis import demo
 from analysis.commands.common import add_data_options
-from analysis.pipeline import FACTS_DIR, REGISTRY_FILE
-from analysis.plan import load_plans
-from analysis.registry import load_registry
+from analysis.demo_region import DEFECTS, write_demo_region
+from analysis.pipeline import FACTS_DIR
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="generate demonstration facts for the registry's clusters",
-        description="Write data/raw/facts/demo-<cluster>.csv: made-up facts for every cluster of the "
-        "registry, deterministic by seed, every row marked demo so reports label it. Real "
-        "submissions in data/raw/facts/ are left alone.",
+        help="generate the demonstration region: clusters, plans, participants, filled-in forms",
+        description="Write the demonstration region under the raw folder: clusters-demo.csv, "
+        "plans/demo-*.csv, participants-demo.csv and filled-in forms in submissions/ for every "
+        "cluster (samara-law included) — invented, deterministic by seed, labelled demo, with a "
+        "few real-life mistakes planted for validation to find. Real files are left alone, "
+        "except that demo forms of samara-law are written to submissions/ too.",
     )
     add_data_options(parser)
     parser.add_argument(
         "--seed", type=int, default=demo.DEFAULT_SEED, help="random seed (default: %(default)s)"
     )
-    parser.add_argument(
-        "--years",
-        type=int,
-        nargs="+",
-        default=list(demo.DEFAULT_YEARS),
-        metavar="YEAR",
-        help="years to make facts for (default: %(default)s)",
-    )
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    plan = load_plans(load_registry(args.raw / REGISTRY_FILE))
-    for path in demo.write_demo_facts(plan, args.raw / FACTS_DIR, tuple(args.years), args.seed):
-        print(f"demo facts: {path}")
+    # Facts now arrive inside the submissions; facts files of earlier demo runs would count twice.
+    for stale in sorted((args.raw / FACTS_DIR).glob(f"{demo.DEMO_PREFIX}*.csv")):
+        stale.unlink()
+        print(f"removed old demo facts: {stale}")
+    written = write_demo_region(args.raw, args.seed)
+    for path in written:
+        print(f"demo: {path}")
+    print(f"demo region: {len(written)} files written; planted defects:")
+    for defect in DEFECTS:
+        where = ", ".join(
+            str(part)
+            for part in (defect.file, defect.sheet, defect.row and f"row {defect.row}", defect.column)
+            if part
+        )
+        print(f"  {defect.kind}: {where} — {defect.rule}")
     return 0
