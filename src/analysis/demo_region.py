@@ -55,7 +55,6 @@ YEARS = (2024, 2025)
 DRAFT_YEAR = 2026  # the current year: a few clusters have started filling its form
 DRAFT_CLUSTERS = ("samara-law", "demo-mash", "demo-it")
 CSV_SUBMISSION = ("demo-med", 2024)
-CSV_ENCODING, CSV_DELIMITER = "cp1251", ";"
 
 
 @dataclass(frozen=True)
@@ -737,9 +736,9 @@ def write_csv_submission(workbook: Workbook, folder: Path) -> list[Path]:
         while rows and not any(rows[-1]):
             rows.pop()
         buffer = io.StringIO()
-        csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n").writerows(rows)
+        csv.writer(buffer, delimiter=forms.CSV_DELIMITER, lineterminator="\r\n").writerows(rows)
         path = folder / f"{sheet.title}.csv"
-        path.write_bytes(buffer.getvalue().encode(CSV_ENCODING))
+        path.write_bytes(buffer.getvalue().encode(forms.CSV_ENCODING))
         written.append(path)
     return written
 

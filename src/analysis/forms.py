@@ -124,3 +124,18 @@ PAIR_FORMATS = ("очно", "дистанционно", "смешанный")
 def submission_name(cluster_id: str, year: int) -> str:
     """The file name a submission is expected under."""
     return f"{cluster_id}_{year}.xlsx"
+
+
+# CSV submissions. A cluster may send the form as CSV instead of a workbook: a folder named like
+# the workbook without ``.xlsx`` (``data/raw/submissions/<cluster_id>_<year>/``) holding one
+# ``<sheet title>.csv`` per sheet of the form («Сведения.csv», «Показатели.csv», …; «Инструкция»
+# may be left out). Each file holds the sheet as Excel's «CSV (разделители — точка с запятой)»
+# export writes it: the headings in the first row, then the rows; cp1251 (UTF-8 also read),
+# ``;`` between cells, decimal commas (``1,5``), dates as ``dd.mm.yyyy``.
+CSV_ENCODING = "cp1251"
+CSV_DELIMITER = ";"
+
+
+def submission_folder(cluster_id: str, year: int) -> str:
+    """The folder name a CSV submission is expected under (see the note above)."""
+    return f"{cluster_id}_{year}"
