@@ -227,6 +227,7 @@ class _Roster:
     n_people: int
     n_programmes: int
     roster_years: np.ndarray  # sorted cluster-years that have a teacher roster
+    looked_at: np.ndarray  # sorted cluster-years that have a teacher roster or a reported pair
     # teacher rows
     cy: np.ndarray
     programme: np.ndarray
@@ -373,6 +374,7 @@ def _code(teachers: pd.DataFrame, organisations: pd.DataFrame, pairs: pd.DataFra
         n_people=n_people,
         n_programmes=len(programmes),
         roster_years=roster_years,
+        looked_at=looked_at,
         cy=cy,
         programme=t_programme,
         person=t_person,
@@ -406,7 +408,9 @@ def _metrics(roster: _Roster, by_programme: bool) -> pd.DataFrame:
     row_group = r.group(r.cy, r.programme, by_programme)
     valid = r.pair_problems == 0
     pair_group = r.group(r.pair_cy, r.pair_programme, by_programme)
-    groups = _unique(np.concatenate([row_group, pair_group]))
+    # A cluster-year that reported pairs, none active, is still a row (0 active pairs).
+    reported_years = r.looked_at[:0] if by_programme else r.looked_at
+    groups = _unique(np.concatenate([row_group, pair_group, reported_years]))
     n = len(groups)
 
     # People: one per group × person, flagged when any of their rows is.
@@ -476,20 +480,23 @@ def _metrics(roster: _Roster, by_programme: bool) -> pd.DataFrame:
         table["employer_teachers_in_pairs"], table["employer_teachers"]
     )
     keys = r.decode(groups, by_programme)
-    return pd.concat([keys, pd.DataFrame(table)], axis=1)
+    return keys, table
 
 
-def _finish(
-    frame: pd.DataFrame, keys: list[str], columns: list[str], rows: np.ndarray | None = None
-) -> pd.DataFrame:
-    """The given columns; counts as nullable Int64, shares and hours as float64."""
-    frame = frame[keys + columns] if rows is None else frame.loc[rows, keys + columns]
-    frame = frame.reset_index(drop=True)
-    converted = {
-        column: frame[column].astype("float64" if column.endswith(("share", "hours")) else "Int64")
-        for column in columns
-    }
-    return frame.assign(**converted)
+def _column(name: str, values: np.ndarray):
+    """Counts as nullable Int64 (NA where NaN), shares and hours as float64."""
+    if name.endswith(("share", "hours")):
+        return np.asarray(values, dtype="float64")
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)
+
+
+def _finish(computed: tuple[pd.DataFrame, dict[str, np.ndarray]], columns: list[str]) -> pd.DataFrame:
+    """The key columns and the given metric columns, built once with their final types."""
+    keys, table = computed
+    data = {key: keys[key].to_numpy() for key in keys.columns}
+    data.update({name: _column(name, table[name]) for name in columns})
+    return pd.DataFrame(data).astype({"year": "int64"})
 
 
 def _empty_pairs() -> pd.DataFrame:
@@ -528,9 +535,8 @@ def employer_teachers(
     Columns: keys, ``teachers, employer_teachers, employer_teacher_share, hours,
     employer_hours, employer_hours_share``.
     """
-    keys = _keys(by_programme)
     frame = _metrics(_code(teachers, organisations, _empty_pairs()), by_programme)
-    return _finish(frame, keys, EMPLOYER_TEACHER_METRICS)
+    return _finish(frame, EMPLOYER_TEACHER_METRICS)
 
 
 def trained_employer_staff(
@@ -547,9 +553,8 @@ def trained_employer_staff(
     Columns: keys, ``employer_staff, trained_employer_staff, employer_teachers,
     employer_teachers_trained, trained_share``.
     """
-    keys = _keys(by_programme)
     frame = _metrics(_code(teachers, organisations, _empty_pairs()), by_programme)
-    return _finish(frame, keys, TRAINED_METRICS)
+    return _finish(frame, TRAINED_METRICS)
 
 
 def active_pairs(pairs: pd.DataFrame, teachers: pd.DataFrame, organisations: pd.DataFrame) -> pd.DataFrame:
@@ -602,9 +607,8 @@ def mentoring_pairs(
     college_teachers_in_pairs, college_teachers_in_pairs_share, employer_teachers,
     employer_teachers_in_pairs, employer_teachers_in_pairs_share``.
     """
-    keys = _keys(by_programme)
     frame = _metrics(_code(teachers, organisations, pairs), by_programme)
-    return _finish(frame, keys, MENTORING_METRICS)
+    return _finish(frame, MENTORING_METRICS)
 
 
 def year_change(metrics: pd.DataFrame, columns: list[str], by_programme: bool = False) -> pd.DataFrame:
@@ -614,11 +618,14 @@ def year_change(metrics: pd.DataFrame, columns: list[str], by_programme: bool = 
     unknown. Shares change in fractions (0.05 = 5 percentage points).
     """
     keys = _keys(by_programme)
-    previous = metrics[keys + columns].copy()
-    previous["year"] = previous["year"] + 1
-    joined = metrics.merge(previous, on=keys, how="left", suffixes=("", "_previous"))
-    changes = {f"{c}_change": (joined[c] - joined[f"{c}_previous"]).array for c in columns}
-    return metrics.assign(**changes)
+    rows = pd.MultiIndex.from_frame(metrics[keys])
+    previous = pd.MultiIndex.from_frame(metrics[keys].assign(year=metrics["year"] - 1))
+    position = rows.get_indexer(previous)  # -1 where the previous year has no row
+    changes = {}
+    for column in columns:
+        values = metrics[column].array
+        changes[f"{column}_change"] = values - values.take(position, allow_fill=True)
+    return pd.concat([metrics, pd.DataFrame(changes, index=metrics.index)], axis=1)
 
 
 def staffing_metrics(
@@ -634,8 +641,7 @@ def staffing_metrics(
 
 
 def _staffing_table(roster: _Roster, by_programme: bool) -> pd.DataFrame:
-    keys = _keys(by_programme)
-    metrics = _finish(_metrics(roster, by_programme), keys, STAFFING_METRICS)
+    metrics = _finish(_metrics(roster, by_programme), STAFFING_METRICS)
     return year_change(metrics, CHANGE_METRICS, by_programme)
 
 
