@@ -813,9 +813,7 @@ def write_submissions(
             )
             plant_defects(workbook, relative)
             if (cluster_id, year) == CSV_SUBMISSION:
-                folder = (
-                    raw_dir / SUBMISSIONS_DIR / forms.submission_name(cluster_id, year).removesuffix(".xlsx")
-                )
+                folder = raw_dir / SUBMISSIONS_DIR / forms.submission_folder(cluster_id, year)
                 written += write_csv_submission(workbook, folder)
             else:
                 written.append(save_workbook(workbook, raw_dir / relative))
