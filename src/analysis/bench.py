@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from analysis.reconcile import enrolment_evidence, reconcile_facts, reconcile_targets, staffing_evidence
 from analysis.staffing import (
     CHANGE_METRICS,
     COLLEGE,
@@ -26,6 +27,7 @@ from analysis.staffing import (
     PART_TIME,
     PROGRAMME_KEYS,
     STAFFING_METRICS,
+    active_pairs,
     federal_staffing,
     staffing_metrics_both,
     year_change,
@@ -246,7 +248,8 @@ def run_benchmark(
     Figures: the data size, ``staffing_metrics_seconds`` (best) and
     ``staffing_metrics_median_seconds``, ``staffing_baseline_seconds``,
     ``staffing_metrics_speedup`` (baseline / best) and ``staffing_results_match`` (1 when both
-    give the same tables, else 0).
+    give the same tables, else 0), then ``staffing_reconcile_seconds``: evidence (with the
+    invalid pairs' reasons) and reconciliation of the synthetic facts and federal targets, one run.
     """
     note = progress or (lambda _message: None)
     note(f"generating {n_clusters} clusters, {roster_rows} roster rows, {pair_rows} pairs (seed {seed})")
@@ -258,6 +261,17 @@ def run_benchmark(
         per_cluster, per_programme = staffing_metrics_both(data.teachers, data.organisations, data.pairs)
         federal_staffing(per_cluster, data.enrolment)
         timings.append(time.perf_counter() - began)
+    note("reconciliation")
+    began = time.perf_counter()
+    federal = federal_staffing(per_cluster, data.enrolment)
+    active = active_pairs(data.pairs, data.teachers, data.organisations)
+    evidence = pd.concat(
+        [staffing_evidence(per_cluster, per_programme, federal, active), enrolment_evidence(data.enrolment)],
+        ignore_index=True,
+    )
+    reconcile_facts(data.facts, evidence)
+    reconcile_targets(data.federal_plan, evidence)
+    reconciliation = time.perf_counter() - began
     note("baseline (per-cluster loop)")
     began = time.perf_counter()
     base_cluster, base_programme = baseline_staffing_metrics(data.teachers, data.organisations, data.pairs)
@@ -274,4 +288,5 @@ def run_benchmark(
         "staffing_baseline_seconds": round(baseline, 4),
         "staffing_metrics_speedup": round(baseline / best, 1) if best > 0 else float(np.inf),
         "staffing_results_match": int(match),
+        "staffing_reconcile_seconds": round(reconciliation, 4),
     }
