@@ -59,3 +59,113 @@ def raw_dir(tmp_path: Path) -> Path:
         (raw / "plans" / f"{cluster}.csv").write_text(TINY_PLAN, encoding="utf-8")
     (raw / "facts" / "submitted.csv").write_text(TINY_FACTS, encoding="utf-8")
     return raw
+
+
+TINY_PARTICIPANTS = '''\
+cluster_id,organisation,org_type
+tiny-law,ГБПОУ «Колледж права»,college
+tiny-law,"ПАО ""Сбербанк""",employer
+tiny-law,ООО «Юрконсалт»,employer
+tiny-it,ГБПОУ «Тест»,college
+tiny-it,АО «Софт»,employer
+'''
+
+# A good submission of tiny-law for 2024, sheet by sheet, rows as a person fills them in.
+GOOD_FORM = {
+    "Показатели": [
+        ["1.1.1", "38.02.01", "Сформированы экспертные группы", "1", "1"],
+        ["1.1.1", "40.02.02", "Сформированы экспертные группы", "1", " 0 "],
+        ["1.1.4.", None, "Осуществлен запуск", "9", 7],
+        ["1.6.1", None, "Привлечены преподаватели", "да", "ДА"],
+    ],
+    "Преподаватели": [
+        ["Иванов Иван Иванович", "112-233-445 95", "ГБПОУ «Колледж права»", "штатный", "40.02.02", 720, None],
+        ["Петрова Анна Сергеевна", None, 'ПАО "Сбербанк"', "совместитель", "38.02.01", "1,5", 45323],
+        ["Сидоров Пётр Ильич", None, "ООО «Юрконсалт»", " Совместитель ", "40.02.02", 36, "15.03.2024"],
+    ],
+    "Наставничество": [
+        [
+            "Иванов Иван Иванович",
+            "Сидоров Пётр Ильич",
+            "ООО «Юрконсалт»",
+            "40.02.02",
+            "01.02.2024",
+            None,
+            "очно",
+        ],
+    ],
+    "Набор": [
+        ["38.02.01", 50, 10],
+        ["40.02.02", "75", None],
+    ],
+}
+NAMES = [
+    "Иванов Иван Иванович",
+    "Петрова Анна Сергеевна",
+    "Сидоров Пётр Ильич",
+    "Иванов",
+    "Петрова",
+    "Сидоров",
+]
+
+
+def write_form(
+    path: Path,
+    rows: dict[str, list[list]] | None = None,
+    cluster: str = "tiny-law",
+    year: int = 2024,
+    submitted: object = "15.01.2025",
+    demo: str = "",
+    drop_sheet: str | None = None,
+    headings: dict[str, list[str]] | None = None,
+) -> Path:
+    """Write a filled-in collection form as an .xlsx with openpyxl."""
+    from openpyxl import Workbook
+
+    from analysis import forms
+
+    rows = GOOD_FORM if rows is None else rows
+    workbook = Workbook()
+    meta = workbook.active
+    meta.title = forms.META.title
+    meta.append(forms.META.headings)
+    for label, value in [
+        ("Кластер", cluster),
+        ("Год", year),
+        ("Заполнил", "Иванов Иван Иванович"),
+        ("Дата представления", submitted),
+        ("Демонстрационные данные", demo),
+    ]:
+        meta.append([label, value])
+    for spec in forms.INPUT_SHEETS:
+        if spec.title == drop_sheet:
+            continue
+        sheet = workbook.create_sheet(spec.title)
+        sheet.append((headings or {}).get(spec.title, spec.headings))
+        for row in rows.get(spec.title, []):
+            sheet.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def raw_dir_with_forms(raw_dir: Path) -> Path:
+    """The tiny raw folder plus participants and one good submission, no facts CSV."""
+    (raw_dir / "participants.csv").write_text(TINY_PARTICIPANTS, encoding="utf-8")
+    (raw_dir / "facts" / "submitted.csv").unlink()
+    write_form(raw_dir / "submissions" / "tiny-law_2024.xlsx")
+    return raw_dir
+
+
+def run_ingest(raw: Path, demo: bool = True):
+    """Ingest a raw folder with a fresh great-expectations context and the demo key."""
+    from analysis.ingest import ingest
+    from analysis.pipeline import read_plans
+    from analysis.pseudonym import DEMO_KEY
+    from analysis.registry import load_registry
+    from analysis.validation import Validator
+
+    registry = load_registry(raw / "clusters.csv")
+    plan, _, _ = read_plans(registry)
+    return ingest(raw, registry, plan, lambda demo_only: DEMO_KEY, Validator())

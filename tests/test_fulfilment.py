@@ -5,7 +5,6 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis.facts import parse_fact
 from analysis.fulfilment import (
     cell_status,
     cluster_year_summary,
@@ -13,6 +12,7 @@ from analysis.fulfilment import (
     reporting_deadline,
     status_counts,
 )
+from analysis.normalise import fact as parse_fact
 from analysis.plan import parse_target
 from conftest import table
 

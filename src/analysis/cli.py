@@ -48,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
     )
-    # papermill logs every notebook it opens at INFO; the build prints its own summary.
-    logging.getLogger("papermill").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    # papermill and great-expectations log every notebook / store they open at INFO; the build
+    # prints its own summary.
+    for noisy in ("papermill", "great_expectations"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return int(args.func(args) or EXIT_OK)
     except AnalysisError as exc:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+import pandas as pd
+
 from analysis.labels import STATUS_COLOURS
 
 
@@ -39,8 +41,29 @@ td.num { text-align: right; }
 """
 
 
-def render_index(entries: list[IndexEntry], as_of: date, built_at: str) -> str:
-    """The index page as HTML text (Russian, self-contained, no scripts)."""
+COMPLETENESS_RU = {
+    "on_time": "представлен в срок",
+    "late": "представлен с опозданием",
+    "undated": "представлен, дата не указана",
+    "missing": "не представлен",
+    "not_due": "срок не наступил",
+}
+
+
+def render_index(
+    entries: list[IndexEntry],
+    as_of: date,
+    built_at: str,
+    problems: list[str] | None = None,
+    completeness: pd.DataFrame | None = None,
+    data_docs: str | None = None,
+) -> str:
+    """The index page as HTML text (Russian, self-contained, no scripts).
+
+    ``problems`` are lines about clusters that have no reports at all; ``completeness`` is
+    ``ingest.completeness`` joined with ``ingest.quality_summary``; ``data_docs`` links the
+    great-expectations Data Docs.
+    """
     parts = [
         "<!DOCTYPE html>",
         '<html lang="ru"><head><meta charset="utf-8">',
@@ -56,6 +79,8 @@ def render_index(entries: list[IndexEntry], as_of: date, built_at: str) -> str:
             "«демо», построены по сгенерированным фактическим значениям, а не по отчётности "
             "кластеров.</p>"
         )
+    for problem in problems or []:
+        parts.append(f'<p class="failed">{escape(problem)}</p>')
     failed = [e for e in entries if e.href is None]
     if failed:
         parts.append(
@@ -75,6 +100,12 @@ def render_index(entries: list[IndexEntry], as_of: date, built_at: str) -> str:
             for e in rows:
                 parts.append(_row(e))
             parts.append("</tbody></table>")
+    if completeness is not None and not completeness.empty:
+        parts.append(_completeness(completeness, data_docs))
+    elif data_docs:
+        parts.append(
+            f'<p><a href="{escape(data_docs)}">Проверка данных (great-expectations Data Docs)</a></p>'
+        )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -96,3 +127,31 @@ def _row(e: IndexEntry) -> str:
         f'<tr>{link}<td class="num">{e.met} из {e.planned}</td><td class="num">{rate}</td>'
         f'<td><span class="bar" style="width:{width}em; background:{_BAR_COLOUR}"></span></td></tr>'
     )
+
+
+def _completeness(table: pd.DataFrame, data_docs: str | None) -> str:
+    rows = [
+        "<h2>Полнота и качество отчётности</h2>",
+        "<p>Ожидаемые отчёты кластеров (за каждый начавшийся год плана) и полученные файлы: срок — "
+        "20 января следующего года; строки, принятые и отклонённые при проверке.</p>",
+    ]
+    if data_docs:
+        rows.append(
+            f'<p><a href="{escape(data_docs)}">Подробные результаты проверки '
+            "(great-expectations Data Docs)</a></p>"
+        )
+    rows.append(
+        "<table><thead><tr><th>Кластер</th><th>Год</th><th>Отчёт</th><th>Строк принято</th>"
+        "<th>Строк отклонено</th></tr></thead><tbody>"
+    )
+    for r in table.itertuples(index=False):
+        accepted = "—" if pd.isna(r.rows_accepted) else int(r.rows_accepted)
+        rejected = "—" if pd.isna(r.rows_rejected) else int(r.rows_rejected)
+        css = ' class="failed"' if r.status in ("missing", "late") or rejected not in ("—", 0) else ""
+        rows.append(
+            f"<tr{css}><td>{escape(str(r.name))}</td><td>{int(r.year)}</td>"
+            f'<td>{COMPLETENESS_RU[r.status]}</td><td class="num">{accepted}</td>'
+            f'<td class="num">{rejected}</td></tr>'
+        )
+    rows.append("</tbody></table>")
+    return "\n".join(rows)

@@ -1,5 +1,6 @@
-"""From ``data/raw`` to ``data/processed``: read the registry, plans and facts, check them once
-per build and write the tidy tables the reports read."""
+"""From ``data/raw`` to ``data/processed``: read the registry, plans and every submission, check
+them once per build (great-expectations suites included) and write the tidy tables the reports
+read. A cluster whose plan cannot be read is set aside with its error; the others go on."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import facts as facts_module
 from analysis import plan as plan_module
+from analysis.errors import PlanError
+from analysis.ingest import ingest, quality_summary
+from analysis.pseudonym import load_key
 from analysis.registry import load_registry
 from analysis.tables import write_table
 
@@ -18,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 REGISTRY_FILE = "clusters.csv"
 FACTS_DIR = "facts"
+SUBMISSIONS_DIR = "submissions"
 
 
 @dataclass
@@ -26,48 +30,87 @@ class PrepareResult:
 
     clusters: int
     plan_cells: int
-    fact_rows_read: int
-    facts_accepted: int
+    files: int
+    rows_read: int
+    rows_accepted: int
     rejects: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    plan_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    data_docs: Path | None = None
 
 
-def prepare(raw_dir: str | Path, processed_dir: str | Path) -> PrepareResult:
-    """Build every processed table from ``raw_dir``; bad fact rows go to ``fact_rejects``."""
-    raw_dir = Path(raw_dir)
-    registry = load_registry(raw_dir / REGISTRY_FILE)
-    warnings, plans = [], []
-    versions = []
+def read_plans(registry: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Every readable plan as one tidy table; the registry gains ``plan_version`` and
+    ``plan_error`` (the one-line error of a plan that could not be read, else empty)."""
+    plans, versions, errors, warnings = [], [], [], []
     for row in registry.itertuples(index=False):
-        rows = plan_module.read_plan_file(row.plan_path)
+        try:
+            rows = plan_module.read_plan_file(row.plan_path)
+        except PlanError as exc:
+            logger.error("plan of %s set aside: %s", row.cluster_id, exc)
+            versions.append("")
+            errors.append(str(exc))
+            continue
         warnings += plan_module.plan_warnings(rows, row.plan_path)
         plans.append(plan_module.tidy_plan(rows, row.cluster_id))
         versions.append(plan_module.plan_version(row.plan_path))
-    plan = pd.concat(plans, ignore_index=True)
-    clusters = registry.assign(plan_version=versions).drop(columns=["plan_path", "registry_row"])
-    fact_files = sorted((raw_dir / FACTS_DIR).glob("*.csv"))
-    facts, rejects = facts_module.load_facts(fact_files, plan)
-    for name, frame in [("clusters", clusters), ("plan", plan), ("facts", facts), ("fact_rejects", rejects)]:
+        errors.append("")
+    plan = (
+        pd.concat(plans, ignore_index=True)
+        if plans
+        else plan_module.tidy_plan(pd.DataFrame(columns=[*plan_module.FIXED_COLUMNS, "2024"]), "")
+    )
+    clusters = registry.assign(plan_version=versions, plan_error=errors)
+    return plan, clusters.drop(columns=["plan_path", "registry_row"]), warnings
+
+
+def prepare(
+    raw_dir: str | Path, processed_dir: str | Path, docs_dir: str | Path | None = None
+) -> PrepareResult:
+    """Build every processed table from ``raw_dir``; publish Data Docs into ``docs_dir`` if given."""
+    from analysis.validation import Validator
+
+    raw_dir = Path(raw_dir)
+    registry = load_registry(raw_dir / REGISTRY_FILE)
+    plan, clusters, warnings = read_plans(registry)
+    validator = Validator()
+    result = ingest(raw_dir, registry, plan, lambda demo_only: load_key(demo=demo_only), validator)
+    tables = {
+        "clusters": clusters,
+        "plan": plan,
+        **result.tables,
+        "rejects": result.rejects,
+        "submissions": result.submissions,
+        "quality": quality_summary(result.tables, result.rejects),
+    }
+    for name, frame in tables.items():
         write_table(frame, processed_dir, name)
+    docs = validator.publish(Path(docs_dir)) if docs_dir else None
     for line in warnings:
         logger.warning(line)
-    result = PrepareResult(
+    read = result.submissions[result.submissions["status"] == "read"]
+    summary = PrepareResult(
         clusters=len(registry),
         plan_cells=len(plan),
-        fact_rows_read=len(facts) + len(rejects),
-        facts_accepted=len(facts),
-        rejects=facts_module.reject_lines(rejects),
+        files=len(result.submissions),
+        rows_read=int(read["rows_read"].sum()),
+        rows_accepted=int(read["rows_accepted"].sum()),
+        rejects=result.reject_lines(),
+        unreadable=result.submissions.loc[result.submissions["status"] != "read", "message"].tolist(),
+        plan_errors=[e for e in clusters["plan_error"] if e],
         warnings=warnings,
+        data_docs=docs,
     )
     logger.info(
-        "data: %d clusters, %d plan cells, %d of %d fact rows accepted, written to %s",
-        result.clusters,
-        result.plan_cells,
-        result.facts_accepted,
-        result.fact_rows_read,
+        "data: %d clusters, %d files, %d of %d rows accepted, written to %s",
+        summary.clusters,
+        summary.files,
+        summary.rows_accepted,
+        summary.rows_read,
         processed_dir,
     )
-    return result
+    return summary
 
 
 def report_grid(processed_dir: str | Path, as_of) -> pd.DataFrame:

@@ -47,7 +47,7 @@ def load(data_dir: str | Path, cluster: str, year: int, as_of: str | date) -> Cl
         raise ValueError(f"the plan of {cluster!r} has no year {year}; its years are {years}")
     facts = read_table(data_dir, "facts")
     facts = facts[(facts["cluster_id"] == cluster) & (facts["year"] == int(year))]
-    rejects = read_table(data_dir, "fact_rejects")
+    rejects = read_table(data_dir, "rejects")
     cells = f.cell_status(plan, facts, as_of).sort_values("order", kind="stable")
     return ClusterYear(
         cluster=info,
@@ -57,7 +57,7 @@ def load(data_dir: str | Path, cluster: str, year: int, as_of: str | date) -> Cl
         indicators=f.indicator_status(cells),
         summary=f.cluster_year_summary(cells).iloc[0],
         demo=bool(facts["demo"].any()),
-        rejects=int(rejects["source_file"].isin(facts["source_file"].unique()).sum()),
+        rejects=int(((rejects["cluster_id"] == cluster) & (rejects["year"] == int(year))).sum()),
     )
 
 
@@ -106,8 +106,8 @@ def summary_text(cy: ClusterYear) -> Markdown:
     if cy.rejects:
         text += [
             "",
-            f"Отклонено строк при проверке отчётных файлов: {cy.rejects} "
-            "(см. таблицу отклонений в data/processed).",
+            f"При проверке отчётных файлов кластера за год отклонено замечаний: {cy.rejects} "
+            "(перечень — в выводе сборки и в data/processed/rejects.parquet).",
         ]
     return Markdown("\n".join(text))
 

@@ -1,8 +1,11 @@
 """The processed tables in ``data/processed/``: their names, and reading and writing them.
 
-``clusters`` (the registry with each plan's version), ``plan`` (tidy plan), ``facts`` (tidy
-facts) and ``fact_rejects`` (rejected fact rows with their reasons). Parquet files are written
-to a temporary name and renamed, so a reader never sees half a table.
+``clusters`` (the registry with each plan's version and error), ``plan`` (tidy plan),
+``facts``,
+``teachers``, ``pairs``, ``enrolment``, ``organisations`` (tidy, people as pseudonymous ids),
+``rejects`` (every rejected input row with its reason), ``submissions`` (every input file with
+its status and row counts) and ``quality`` (rows accepted / rejected per cluster-year).
+Parquet files are written to a temporary name and renamed, so a reader never sees half a table.
 """
 
 from __future__ import annotations
@@ -14,7 +17,18 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 
-TABLES = ("clusters", "plan", "facts", "fact_rejects")
+TABLES = (
+    "clusters",
+    "plan",
+    "facts",
+    "teachers",
+    "pairs",
+    "enrolment",
+    "organisations",
+    "rejects",
+    "submissions",
+    "quality",
+)
 
 
 class MissingDataError(AnalysisError):

@@ -6,10 +6,14 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.build import CLUSTER_NOTEBOOK, cluster_job, run_jobs
 from analysis.commands.common import add_data_options, iso_date, print_prepare_summary
 from analysis.index import IndexEntry, render_index
+from analysis.ingest import completeness
 from analysis.pipeline import prepare, report_grid
+from analysis.tables import read_table
 
 EXIT_FAILED = 1
 
@@ -77,17 +81,18 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     as_of: date = args.as_of or date.today()
+    docs = args.out / "data-docs"
     if not args.no_prepare:
-        print_prepare_summary(prepare(args.raw, args.processed))
+        print_prepare_summary(prepare(args.raw, args.processed, docs))
+    clusters = read_table(args.processed, "clusters")
     grid = report_grid(args.processed, as_of)
     if args.cluster:
-        unknown = sorted(set(args.cluster) - set(grid["cluster_id"]))
+        unknown = sorted(set(args.cluster) - set(clusters["cluster_id"]))
         if unknown:
-            print(
-                f"error: unknown cluster(s) {unknown}; the registry lists {sorted(set(grid['cluster_id']))}"
-            )
+            print(f"error: unknown cluster(s) {unknown}; the registry lists {sorted(clusters['cluster_id'])}")
             return 2
         grid = grid[grid["cluster_id"].isin(args.cluster)]
+        clusters = clusters[clusters["cluster_id"].isin(args.cluster)]
     if args.year:
         grid = grid[grid["year"].isin(args.year)]
     jobs = [
@@ -104,30 +109,44 @@ def run(args) -> int:
         for r in grid.itertuples()
     ]
     results = run_jobs(jobs, workers=args.jobs)
-    entries = []
-    for row, result in zip(grid.itertuples(), results, strict=True):
-        href = os.path.relpath(result.job.html_path, args.out) if result.ok else None
-        entries.append(
-            IndexEntry(
-                region=f"{row.region_code} — {row.region_name}",
-                cluster_id=row.cluster_id,
-                cluster_name=row.name,
-                year=row.year,
-                href=href,
-                rate=None if row.rate != row.rate else float(row.rate),
-                planned=int(row.planned),
-                met=int(row.met),
-                answered=int(row.answered),
-                pending=int(row.pending),
-                demo=bool(row.demo),
-                error=result.error,
-            )
+    entries = [
+        IndexEntry(
+            region=f"{row.region_code} — {row.region_name}",
+            cluster_id=row.cluster_id,
+            cluster_name=row.name,
+            year=row.year,
+            href=os.path.relpath(result.job.html_path, args.out) if result.ok else None,
+            rate=None if pd.isna(row.rate) else float(row.rate),
+            planned=int(row.planned),
+            met=int(row.met),
+            answered=int(row.answered),
+            pending=int(row.pending),
+            demo=bool(row.demo),
+            error=result.error,
         )
+        for row, result in zip(grid.itertuples(), results, strict=True)
+    ]
+    set_aside = clusters[clusters["plan_error"] != ""]
+    problems = [f"{r.name}: план не прочитан — {r.plan_error}" for r in set_aside.itertuples()]
+    received = completeness(
+        read_table(args.processed, "clusters"),
+        read_table(args.processed, "plan"),
+        read_table(args.processed, "submissions"),
+        as_of,
+    )
+    page = render_index(
+        entries,
+        as_of,
+        datetime.now().strftime("%d.%m.%Y %H:%M"),
+        problems=problems,
+        completeness=received.merge(
+            read_table(args.processed, "quality"), on=["cluster_id", "year"], how="left"
+        ),
+        data_docs="data-docs/index.html" if (docs / "index.html").exists() else None,
+    )
     index = args.out / "index.html"
     index.parent.mkdir(parents=True, exist_ok=True)
-    index.write_text(
-        render_index(entries, as_of, datetime.now().strftime("%d.%m.%Y %H:%M")), encoding="utf-8"
-    )
+    index.write_text(page, encoding="utf-8")
     failed = [r for r in results if not r.ok]
     seconds = sum(r.seconds for r in results)
     print(
@@ -136,4 +155,6 @@ def run(args) -> int:
     )
     for r in failed:
         print(f"FAILED {r.job.key}: {r.error}")
-    return EXIT_FAILED if failed else 0
+    for r in set_aside.itertuples():
+        print(f"FAILED {r.cluster_id}: no reports, its plan could not be read: {r.plan_error}")
+    return EXIT_FAILED if failed or not set_aside.empty else 0

@@ -32,10 +32,27 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
 
 
 def print_prepare_summary(result) -> None:
+    """Every problem on a line of its own, then the totals."""
+    for line in result.plan_errors:
+        print(f"plan set aside: {line}")
+    for line in result.unreadable:
+        print(f"file skipped: {line}")
     for line in result.rejects:
         print(f"rejected: {line}")
     print(
-        f"data: {result.clusters} cluster(s), {result.plan_cells} plan cells, "
-        f"{result.facts_accepted} of {result.fact_rows_read} fact rows accepted, "
-        f"{len(result.rejects)} rejected, {len(result.warnings)} plan warning(s)"
+        f"data: {result.clusters} cluster(s), {result.plan_cells} plan cells; {result.files} file(s), "
+        f"{result.rows_accepted} of {result.rows_read} rows accepted, {len(result.rejects)} rejection(s), "
+        f"{len(result.unreadable)} file(s) skipped, {len(result.warnings)} plan warning(s)"
+    )
+    if result.data_docs:
+        print(f"data quality (great-expectations Data Docs): {result.data_docs}")
+
+
+def add_docs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-docs",
+        type=Path,
+        default=Path("reports/data-docs"),
+        metavar="DIR",
+        help="where the great-expectations Data Docs go (default: %(default)s)",
     )

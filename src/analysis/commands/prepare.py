@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.commands.common import add_data_options, print_prepare_summary
+from analysis.commands.common import add_data_options, add_docs_option, print_prepare_summary
 from analysis.pipeline import prepare
 
 EXIT_REJECTED = 3
@@ -12,16 +12,18 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "prepare",
         help="check the raw inputs and write the tidy tables to data/processed/",
-        description="Read the cluster registry, every plan and every facts file, check them and write "
-        "data/processed/*.parquet. Rejected fact rows are listed one per line (file, row, column, "
-        f"value, rule) and kept in fact_rejects.parquet. Exit code {EXIT_REJECTED} when any row was "
-        "rejected, 0 otherwise.",
+        description="Read the cluster registry, every plan, every submission (data/raw/submissions: .xlsx "
+        "forms or CSV folders) and facts file (data/raw/facts/*.csv); clean, pseudonymise and validate them "
+        "with great-expectations; write data/processed/*.parquet and the Data Docs. Rejected rows are "
+        "listed one per line (file, sheet, row, column, value, rule) and kept in rejects.parquet. Exit "
+        f"code {EXIT_REJECTED} when any row was rejected or a file skipped, 0 otherwise.",
     )
     add_data_options(parser)
+    add_docs_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    result = prepare(args.raw, args.processed)
+    result = prepare(args.raw, args.processed, args.data_docs)
     print_prepare_summary(result)
-    return EXIT_REJECTED if result.rejects else 0
+    return EXIT_REJECTED if result.rejects or result.unreadable or result.plan_errors else 0

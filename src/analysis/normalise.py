@@ -1,0 +1,185 @@
+"""Cell values as people type them in Excel, read into clean Python values.
+
+Each parser takes one cell (a string, a number or a datetime, as openpyxl or a CSV gives it)
+and returns the clean value, or raises ``ValueError`` whose text is the rule the cell breaks,
+written for the person who will fix the file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (with its 1900 leap-year bug)
+_SPACES = re.compile(r"\s+")
+_NUMBER = re.compile(r"^[+]?\d+(?:[.,]\d+)?$")
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$")
+_PROGRAMME = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
+_SNILS = re.compile(r"^(\d{3})-?(\d{3})-?(\d{3})[ -]?(\d{2})$")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "'": '"'})
+
+YES_WORDS = {"да", "+", "yes", "д"}
+NO_WORDS = {"нет", "-", "no", "н"}
+
+
+def is_blank(value: object) -> bool:
+    """True for None, NaN and strings of only spaces."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def text(value: object) -> str:
+    """A cell as text: trimmed, inner runs of spaces (incl. non-breaking) made one space."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _SPACES.sub(" ", str(value).replace("\xa0", " ")).strip()
+
+
+def organisation(value: object) -> str:
+    """An organisation name with every kind of quotes written as «…», so spellings match.
+
+    A quote after a space, an opening bracket or another opening quote opens; any other closes:
+    ``ООО "Завод "Прогресс""`` → ``ООО «Завод «Прогресс»»``.
+    """
+    name = text(value).translate(_QUOTES)
+    out = []
+    for index, char in enumerate(name):
+        if char == '"':
+            before = name[index - 1] if index else " "
+            char = "«" if before in " («" or (before == '"' and out and out[-1] == "«") else "»"
+        out.append(char)
+    return "".join(out)
+
+
+def number(value: object) -> float:
+    """A number ≥ 0: a numeric cell, or text such as ``12``, ``1,5``, ``1.5``, `` 3 ``."""
+    if isinstance(value, bool):
+        raise ValueError("a number ≥ 0 is expected here")
+    if isinstance(value, int | float) and not (isinstance(value, float) and math.isnan(value)):
+        if value < 0:
+            raise ValueError("the number must not be negative")
+        return float(value)
+    cleaned = text(value).replace(" ", "")
+    if _NUMBER.match(cleaned):
+        return float(cleaned.replace(",", "."))
+    if cleaned.startswith("-") and _NUMBER.match(cleaned[1:]):
+        raise ValueError("the number must not be negative")
+    raise ValueError("a number ≥ 0 is expected here (e.g. 12 or 1,5)")
+
+
+def yes_no(value: object) -> bool:
+    """да/Да/ДА/+ → True, нет/- → False."""
+    word = text(value).lower()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise ValueError("write да or нет")
+
+
+def fact(value: object) -> tuple[str, float]:
+    """A reported fact: ``("number", n)``, ``("yes", 1.0)``, ``("no", 0.0)``, or ``("none", nan)``
+    for an empty cell (the row is there, the fact is not reported yet)."""
+    if is_blank(value):
+        return "none", float("nan")
+    word = text(value).lower()
+    if word in YES_WORDS:
+        return "yes", 1.0
+    if word in NO_WORDS - {"-"}:
+        return "no", 0.0
+    try:
+        return "number", number(value)
+    except ValueError:
+        raise ValueError("a fact is a number ≥ 0, да or нет") from None
+
+
+def excel_serial(serial: float) -> date:
+    """The date of an Excel serial day number (1900 date system)."""
+    if not 1 <= serial < 2958466:
+        raise ValueError("not a date: the number is outside Excel's date range")
+    return EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+def day(value: object) -> date | None:
+    """A date: a date cell, an Excel serial number, ``dd.mm.yyyy`` or ``yyyy-mm-dd``; None if blank."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return excel_serial(float(value))
+    cleaned = text(value)
+    try:
+        if match := _DOTTED.match(cleaned):
+            d, m, y = (int(g) for g in match.groups())
+            return date(y, m, d)
+        if match := _ISO.match(cleaned):
+            y, m, d = (int(g) for g in match.groups())
+            return date(y, m, d)
+        if cleaned.replace(",", ".").replace(".", "", 1).isdigit():
+            return excel_serial(float(cleaned.replace(",", ".")))
+    except ValueError:
+        raise ValueError("no such date in the calendar") from None
+    raise ValueError("a date is expected here, as dd.mm.yyyy")
+
+
+def programme_code(value: object) -> str:
+    """A programme code such as ``38.02.01``."""
+    code = text(value).rstrip(".")
+    if not _PROGRAMME.match(code):
+        raise ValueError("a programme code looks like 38.02.01")
+    return code
+
+
+def indicator_code(value: object) -> str:
+    """An indicator code such as ``1.1.4`` (``1.1.4.`` is read the same)."""
+    code = text(value).rstrip(".")
+    if not re.match(r"^\d+(\.\d+)+$", code):
+        raise ValueError("an indicator code looks like 1.1.4")
+    return code
+
+
+def snils(value: object) -> str | None:
+    """A СНИЛС with a valid check number, as 11 digits; None if blank.
+
+    The check number is the sum of each of the first nine digits times its position counted
+    from the right (9…1), taken mod 101 (100 and 101 give 00). Numbers up to 001-001-998 have no
+    check number by the rule and are accepted as written.
+    """
+    if is_blank(value):
+        return None
+    match = _SNILS.match(text(value))
+    if not match:
+        raise ValueError("a СНИЛС is written 123-456-789 01")
+    digits = "".join(match.groups())
+    body, check = digits[:9], int(digits[9:])
+    if int(body) > 1001998:
+        total = sum(int(d) * w for d, w in zip(body, range(9, 0, -1), strict=True))
+        expected = total % 101 % 100
+        if check != expected:
+            raise ValueError("the СНИЛС check number does not match: check the digits")
+    return digits
+
+
+def person_name(value: object) -> str:
+    """A person's ФИО, trimmed; the form matches spellings case- and ё-insensitively."""
+    name = text(value)
+    if not name:
+        raise ValueError("the ФИО is empty")
+    if any(ch.isdigit() for ch in name):
+        raise ValueError("a ФИО has no digits")
+    return name
+
+
+def name_key(name: str) -> str:
+    """The spelling-independent form of a ФИО used for pseudonymous ids."""
+    return text(name).lower().replace("ё", "е")

@@ -1,0 +1,344 @@
+"""Ingestion of submissions: a corpus of malformed inputs, each with the message it must give
+and no row lost; good inputs read cleanly; no personal data left in any output."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.ingest import completeness, quality_summary
+from conftest import GOOD_FORM, NAMES, run_ingest, write_form
+
+FORM = "submissions/tiny-law_2024.xlsx"
+
+
+def edit(sheet: str, row: int, column: int, value: object):
+    """A corpus case that changes one cell of the good form (row and column from 0)."""
+
+    def apply(rows: dict) -> dict:
+        rows[sheet][row][column] = value
+        return rows
+
+    return apply
+
+
+def append(sheet: str, values: list):
+    def apply(rows: dict) -> dict:
+        rows[sheet].append(values)
+        return rows
+
+    return apply
+
+
+# (case id, change to the good form, expected words of the rule, form column it names)
+CORPUS = [
+    ("fact-text", edit("Показатели", 2, 4, "много"), "a fact is a number ≥ 0, да or нет", "Факт"),
+    ("fact-negative", edit("Показатели", 2, 4, "-3"), "a fact is a number ≥ 0, да or нет", "Факт"),
+    ("indicator-unknown", edit("Показатели", 2, 0, "9.9.9"), "unknown indicator code", "Код показателя"),
+    (
+        "indicator-garbled",
+        edit("Показатели", 2, 0, "п.1.1"),
+        "an indicator code looks like 1.1.4",
+        "Код показателя",
+    ),
+    (
+        "programme-not-in-plan-row",
+        edit("Показатели", 0, 1, "44.02.01"),
+        "no plan row for this programme",
+        "Код программы",
+    ),
+    (
+        "programme-format",
+        edit("Показатели", 0, 1, "38.2.1"),
+        "a programme code looks like 38.02.01",
+        "Код программы",
+    ),
+    ("yes-for-count", edit("Показатели", 2, 4, "да"), "the plan target is a number", "Факт"),
+    (
+        "fact-duplicate",
+        append("Показатели", ["1.1.4", None, "", "9", 8]),
+        "already reported in an earlier row",
+        "Код показателя",
+    ),
+    (
+        "org-unknown",
+        edit("Преподаватели", 1, 2, "ООО «Неизвестно»"),
+        "not a participant of the cluster",
+        "Организация",
+    ),
+    (
+        "employment-word",
+        edit("Преподаватели", 1, 3, "внешний"),
+        "write штатный or совместитель",
+        "Вид занятости",
+    ),
+    ("hours-text", edit("Преподаватели", 1, 5, "много"), "a number ≥ 0 is expected", "Часов в году"),
+    ("hours-too-many", edit("Преподаватели", 1, 5, 5000), "between 0 and 2000", "Часов в году"),
+    (
+        "training-after-year",
+        edit("Преподаватели", 2, 6, "01.03.2026"),
+        "training date is after the reporting year",
+        "Дата обучения педагогическим навыкам",
+    ),
+    (
+        "date-impossible",
+        edit("Преподаватели", 2, 6, "31.02.2024"),
+        "no such date",
+        "Дата обучения педагогическим навыкам",
+    ),
+    (
+        "date-garbled",
+        edit("Преподаватели", 2, 6, "весной"),
+        "a date is expected here",
+        "Дата обучения педагогическим навыкам",
+    ),
+    (
+        "snils-checksum",
+        edit("Преподаватели", 0, 1, "112-233-445 96"),
+        "СНИЛС check number does not match",
+        "СНИЛС",
+    ),
+    ("snils-format", edit("Преподаватели", 0, 1, "12345"), "a СНИЛС is written 123-456-789 01", "СНИЛС"),
+    (
+        "person-duplicate",
+        append(
+            "Преподаватели",
+            ["Сидоров  Пётр Ильич", None, "ООО «Юрконсалт»", "совместитель", "40.02.02", 10, None],
+        ),
+        "already listed for this programme",
+        "ФИО",
+    ),
+    ("name-empty", edit("Преподаватели", 2, 0, " "), "a value is required here", "ФИО"),
+    (
+        "programme-unknown",
+        edit("Преподаватели", 2, 4, "99.99.99"),
+        "not among the cluster's plan programmes",
+        "Код программы",
+    ),
+    (
+        "pair-unknown-teacher",
+        edit("Наставничество", 0, 0, "Кузнецов Олег Олегович"),
+        "not a college teacher",
+        "Преподаватель ПОО (ФИО)",
+    ),
+    (
+        "pair-college-specialist",
+        edit("Наставничество", 0, 2, "ГБПОУ «Колледж права»"),
+        "not an employer participant",
+        "Организация специалиста",
+    ),
+    (
+        "pair-ended-before",
+        edit("Наставничество", 0, 5, "31.12.2023"),
+        "ended before the reporting year",
+        "Окончание",
+    ),
+    (
+        "pair-starts-after",
+        edit("Наставничество", 0, 4, "10.01.2025"),
+        "starts after the reporting year",
+        "Начало",
+    ),
+    (
+        "pair-end-before-start",
+        edit("Наставничество", 0, 5, "01.01.2024"),
+        "ends before it starts",
+        "Окончание",
+    ),
+    ("pair-format", edit("Наставничество", 0, 6, "по телефону"), "the format is one of", "Формат"),
+    (
+        "mentored-over-enrolled",
+        edit("Набор", 0, 2, 80),
+        "cannot outnumber those enrolled",
+        "Из них с наставником от работодателя",
+    ),
+    ("enrolled-fraction", edit("Набор", 0, 1, "12,5"), "a whole number is expected", "Принято обучающихся"),
+]
+
+
+def accounted(result, path: Path) -> tuple[int, int, int]:
+    entry = result.submissions[result.submissions["source_file"] == str(path)].iloc[0]
+    return int(entry["rows_read"]), int(entry["rows_accepted"]), int(entry["rows_rejected"])
+
+
+def test_the_good_form_is_read_whole(raw_dir_with_forms):
+    result = run_ingest(raw_dir_with_forms)
+    assert result.rejects.empty, result.reject_lines()
+    read, accepted, rejected = accounted(result, raw_dir_with_forms / FORM)
+    assert (read, accepted, rejected) == (10, 10, 0)
+    facts = result.tables["facts"].set_index(["indicator", "programme_code"])
+    assert facts.loc[("1.1.4", ""), ["fact_kind", "fact_value"]].tolist() == ["number", 7.0]
+    assert facts.loc[("1.6.1", ""), "fact_kind"] == "yes"
+    assert facts.loc[("1.1.1", "40.02.02"), "fact_value"] == 0.0
+    teachers = result.tables["teachers"].sort_values("hours")
+    assert teachers["hours"].tolist() == [1.5, 36.0, 720.0]
+    assert teachers["org_id"].tolist() == ["ПАО «Сбербанк»", "ООО «Юрконсалт»", "ГБПОУ «Колледж права»"]
+    assert teachers["employment"].tolist() == ["part_time", "part_time", "staff"]
+    assert [str(d.date()) if not pd.isna(d) else None for d in teachers["training_completed"]] == [
+        "2024-02-01",
+        "2024-03-15",
+        None,
+    ]
+    pairs = result.tables["pairs"]
+    assert pairs["teacher_id"].iloc[0] == teachers.loc[teachers["employment"] == "staff", "person_id"].iloc[0]
+    assert result.tables["enrolment"]["with_employer_mentor"].tolist()[0] == 10
+
+
+@pytest.mark.parametrize(("case", "change", "rule", "column"), CORPUS, ids=[c[0] for c in CORPUS])
+def test_malformed_row_gives_its_message_and_loses_nothing(raw_dir_with_forms, case, change, rule, column):
+    path = write_form(raw_dir_with_forms / FORM, change(copy.deepcopy(GOOD_FORM)))
+    result = run_ingest(raw_dir_with_forms)
+    read, accepted, rejected = accounted(result, path)
+    assert read == accepted + rejected
+    assert read == sum(len(v) for v in change(copy.deepcopy(GOOD_FORM)).values())
+    matching = result.rejects[result.rejects["rule"].str.contains(rule, regex=False)]
+    assert len(matching) >= 1, result.reject_lines()
+    assert matching["column"].iloc[0] == column
+    line = next(x for x in result.reject_lines() if rule in x)
+    assert line.startswith(f"{path}, sheet '") and ", row " in line and f"column {column!r}" in line
+
+
+@pytest.mark.parametrize(
+    ("case", "write", "message"),
+    [
+        (
+            "not-excel",
+            lambda p: p.write_text("это не таблица", encoding="utf-8"),
+            "not a readable .xlsx workbook",
+        ),
+        (
+            "password",
+            lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600),
+            "password-protected or an old .xls",
+        ),
+        (
+            "truncated",
+            lambda p: p.write_bytes(write_form(p).read_bytes()[:300]),
+            "not a readable .xlsx workbook",
+        ),
+        (
+            "sheet-missing",
+            lambda p: write_form(p, drop_sheet="Наставничество"),
+            "sheets missing: Наставничество",
+        ),
+        (
+            "no-cluster",
+            lambda p: write_form(p.with_name("form.xlsx"), cluster=""),
+            "the cluster id and the year",
+        ),
+    ],
+)
+def test_unreadable_file_is_reported_and_skipped_while_others_go_on(raw_dir_with_forms, case, write, message):
+    bad = raw_dir_with_forms / "submissions" / "tiny-it_2024.xlsx"
+    write(bad)
+    result = run_ingest(raw_dir_with_forms)
+    skipped = result.submissions[result.submissions["status"] == "unreadable"]
+    assert len(skipped) == 1 and message in skipped["message"].iloc[0]
+    assert accounted(result, raw_dir_with_forms / FORM) == (10, 10, 0)
+
+
+def test_missing_column_rejects_the_sheet_rows_with_the_reason(raw_dir_with_forms):
+    from analysis import forms
+
+    headings = [h for h in forms.TEACHERS.headings if h != "Вид занятости"]
+    rows = copy.deepcopy(GOOD_FORM)
+    rows["Преподаватели"] = [r[:3] + r[4:] for r in rows["Преподаватели"]]
+    path = write_form(raw_dir_with_forms / FORM, rows, headings={"Преподаватели": headings})
+    result = run_ingest(raw_dir_with_forms)
+    teachers = result.rejects[result.rejects["sheet"] == "Преподаватели"]
+    assert len(teachers) == 3 and teachers["rule"].str.contains("no column «Вид занятости»").all()
+    read, accepted, rejected = accounted(result, path)
+    assert read == accepted + rejected == 10
+
+
+@pytest.mark.parametrize(
+    ("cluster", "year", "rule"),
+    [("tiny-nope", 2024, "unknown cluster id"), ("tiny-law", 2031, "not one of the cluster's plan years")],
+)
+def test_unknown_cluster_or_year_rejects_every_fact_row(raw_dir_with_forms, cluster, year, rule):
+    write_form(raw_dir_with_forms / FORM, cluster=cluster, year=year)
+    result = run_ingest(raw_dir_with_forms)
+    facts = result.rejects[result.rejects["table"] == "facts"]
+    assert len(facts) == 4 and facts["rule"].str.contains(rule).all()
+
+
+def test_csv_submission_in_cp1251_with_semicolons(raw_dir_with_forms):
+    from analysis import forms
+
+    (raw_dir_with_forms / FORM).unlink()
+    folder = raw_dir_with_forms / "submissions" / "tiny-law_2024"
+    folder.mkdir()
+    sheets = {forms.META.title: [forms.META.headings, ["Кластер", "tiny-law"], ["Год", "2024"]]}
+    for spec in forms.INPUT_SHEETS:
+        sheets[spec.title] = [
+            spec.headings,
+            *[[("" if v is None else str(v)) for v in r] for r in GOOD_FORM[spec.title]],
+        ]
+    for title, rows in sheets.items():
+        text = "\r\n".join(";".join(cell.replace(";", ",") for cell in map(str, row)) for row in rows)
+        (folder / f"{title}.csv").write_bytes(text.encode("cp1251"))
+    result = run_ingest(raw_dir_with_forms)
+    assert accounted(result, folder) == (10, 10, 0), result.reject_lines()
+    assert result.tables["teachers"]["hours"].sort_values().tolist() == [1.5, 36.0, 720.0]
+
+
+def test_facts_csv_with_a_bad_header_is_skipped(raw_dir_with_forms):
+    (raw_dir_with_forms / "facts" / "bad.csv").write_text("кластер;год\n", encoding="utf-8")
+    result = run_ingest(raw_dir_with_forms)
+    skipped = result.submissions[result.submissions["status"] == "unreadable"]
+    assert "missing columns" in skipped["message"].iloc[0]
+
+
+def test_no_personal_data_in_any_table_or_reject(raw_dir_with_forms):
+    rows = copy.deepcopy(GOOD_FORM)
+    rows["Преподаватели"][0][1] = "112-233-445 96"  # a bad СНИЛС: the row is rejected, the name masked
+    write_form(raw_dir_with_forms / FORM, rows)
+    result = run_ingest(raw_dir_with_forms)
+    assert not result.rejects.empty
+    frames = [*result.tables.values(), result.rejects, result.submissions]
+    text = "\n".join(f.astype(str).to_csv() for f in frames) + "\n".join(result.reject_lines())
+    for name in [*NAMES, "112-233-445", "11223344595"]:
+        assert name not in text
+
+
+def test_same_person_gets_the_same_id_in_every_file_and_sheet(raw_dir_with_forms):
+    write_form(raw_dir_with_forms / "submissions" / "tiny-law_2025.xlsx", year=2025)
+    result = run_ingest(raw_dir_with_forms)
+    teachers = result.tables["teachers"]
+    ids = teachers.groupby("year")["person_id"].agg(set)
+    assert ids[2024] == ids[2025] and len(ids[2024]) == 3
+    assert set(result.tables["pairs"]["specialist_id"]) <= ids[2024]
+
+
+def test_quality_and_completeness(raw_dir_with_forms):
+    from datetime import date
+
+    write_form(
+        raw_dir_with_forms / "submissions" / "tiny-it_2024.xlsx",
+        cluster="tiny-it",
+        submitted="01.02.2025",
+        rows={"Показатели": [["1.1.4", None, "", "9", "много"]]},
+    )
+    result = run_ingest(raw_dir_with_forms)
+    quality = quality_summary(result.tables, result.rejects).set_index("cluster_id")
+    assert quality.loc["tiny-law", ["rows_read", "rows_accepted", "rows_rejected"]].tolist() == [10, 10, 0]
+    assert quality.loc["tiny-it", ["rows_read", "rows_rejected"]].tolist() == [1, 1]
+    assert quality.loc["tiny-it", "failed_rules"] == ["a fact is a number ≥ 0, да or нет"]
+    from analysis.pipeline import read_plans
+    from analysis.registry import load_registry
+
+    registry = load_registry(raw_dir_with_forms / "clusters.csv")
+    plan, _, _ = read_plans(registry)
+    table = completeness(registry, plan, result.submissions, date(2025, 3, 1))
+    status = dict(zip(table["cluster_id"] + "/" + table["year"].astype(str), table["status"], strict=True))
+    assert status == {
+        "tiny-it/2024": "late",
+        "tiny-it/2025": "not_due",
+        "tiny-law/2024": "on_time",
+        "tiny-law/2025": "not_due",
+    }
+    later = completeness(registry, plan, result.submissions, date(2026, 2, 1))
+    assert set(later.loc[later["year"] == 2025, "status"]) == {"missing"}
