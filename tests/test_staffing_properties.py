@@ -69,7 +69,7 @@ def frames(teachers, pairs, orgs) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
     return teacher_frame, pair_frame, org_frame
 
 
-SETTINGS = settings(max_examples=25, deadline=None, database=None)
+SETTINGS = settings(max_examples=20, deadline=None, database=None)
 
 
 @SETTINGS
@@ -100,7 +100,7 @@ def test_shares_are_fractions_and_counts_fit_the_roster(teachers, pairs, orgs):
                 assert (filled.loc[rows, bigger] >= filled.loc[rows, smaller]).all(), (bigger, smaller)
 
 
-@settings(max_examples=15, deadline=None, database=None)
+@settings(max_examples=12, deadline=None, database=None)
 @given(teacher_rows, pair_rows, org_rows, st.randoms(use_true_random=False))
 def test_results_do_not_depend_on_row_order(teachers, pairs, orgs, random):
     teacher_frame, pair_frame, org_frame = frames(teachers, pairs, orgs)

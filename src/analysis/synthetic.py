@@ -160,17 +160,54 @@ def _teachers(rng: np.random.Generator, c: _Clusters, years: list[int], rows: in
     return frame[TEACHER_COLUMNS].reset_index(drop=True)
 
 
-def _pairs(rng: np.random.Generator, c: _Clusters, years: list[int], rows: int) -> pd.DataFrame:
+def _pick(rng: np.random.Generator, groups: np.ndarray, wanted: np.ndarray, n_groups: int) -> np.ndarray:
+    """For each wanted group, the position of a random row of that group (-1 when it has none)."""
+    order = np.argsort(groups, kind="stable")
+    counts = np.bincount(groups, minlength=n_groups)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    size = counts[wanted]
+    pick = starts[wanted] + (rng.random(len(wanted)) * size).astype(int)
+    return np.where(size > 0, order[np.minimum(pick, max(len(order) - 1, 0))], -1)
+
+
+def _pairs(
+    rng: np.random.Generator, c: _Clusters, years: list[int], rows: int, teachers: pd.DataFrame
+) -> pd.DataFrame:
     first = int(rows * 0.75)
     cy = _cluster_years(rng, c, years, first)
     cluster, year = cy // len(years), np.array(years)[cy % len(years)]
-    teacher = (rng.random(first) * c.college_pool[cluster]).astype(int) + 1
-    # About 3 % of teachers are nobody on any roster.
-    teacher = np.where(rng.random(first) < 0.03, 9999, teacher)
-    specialist = (rng.random(first) * c.employer_pool[cluster]).astype(int) + 1
-    org = [f"{c.ids[k]}-E{(s - 1) % c.employers[k] + 1}" for k, s in zip(cluster, specialist, strict=True)]
-    # About 4 % of specialists work for a college: an invalid pair.
-    org = np.where(rng.random(first) < 0.04, [f"{c.ids[k]}-K1" for k in cluster], org)
+    # Pairs are made of people on the year's roster: a college teacher (with the programme they
+    # teach) and an employer's person with their organisation.
+    roster_cy = pd.Index(c.ids).get_indexer(teachers["cluster_id"]) * len(years) + np.searchsorted(
+        years, teachers["year"].to_numpy()
+    )
+    org = teachers["org_id"].to_numpy(dtype=object)
+    on_college = teachers["org_id"].str.contains("-K").to_numpy()
+    on_employer = teachers["org_id"].str.contains("-E").to_numpy()
+    n_cy = len(c.ids) * len(years)
+    college_rows = np.flatnonzero(on_college)
+    employer_rows = np.flatnonzero(on_employer)
+    teacher_row = _pick(rng, roster_cy[college_rows], cy, n_cy)
+    specialist_row = _pick(rng, roster_cy[employer_rows], cy, n_cy)
+    people = teachers["person_id"].to_numpy(dtype=object)
+    programmes = teachers["programme_code"].to_numpy(dtype=object)
+    fallback_programme = c.programmes[cluster, 0]
+    teacher_id = np.where(
+        teacher_row >= 0, people[college_rows][teacher_row], _ids(c.ids[cluster], "T", cluster * 0)
+    )
+    programme = np.where(teacher_row >= 0, programmes[college_rows][teacher_row], fallback_programme)
+    specialist_id = np.where(
+        specialist_row >= 0, people[employer_rows][specialist_row], _ids(c.ids[cluster], "S", cluster * 0)
+    )
+    specialist_org = np.where(
+        specialist_row >= 0, org[employer_rows][specialist_row], [f"{k}-E1" for k in c.ids[cluster]]
+    )
+    # About 3 % of teachers are nobody on any roster; about 4 % of specialists work for a
+    # college: invalid pairs on purpose.
+    teacher_id = np.where(
+        rng.random(first) < 0.03, _ids(c.ids[cluster], "T", np.full(first, 9999)), teacher_id
+    )
+    specialist_org = np.where(rng.random(first) < 0.04, [f"{k}-K1" for k in c.ids[cluster]], specialist_org)
     start = _dates(rng, year - 1, 2 * 365)
     ended = rng.random(first) < 0.4
     end = pd.Series(start + rng.integers(60, 720, first).astype("timedelta64[D]")).where(ended)
@@ -178,12 +215,10 @@ def _pairs(rng: np.random.Generator, c: _Clusters, years: list[int], rows: int) 
         {
             "cluster_id": c.ids[cluster],
             "year": year.astype("int64"),
-            "teacher_id": _ids(c.ids[cluster], "T", teacher),
-            "specialist_id": _ids(c.ids[cluster], "S", specialist),
-            "specialist_org_id": org,
-            "programme_code": c.programmes[
-                cluster, (rng.random(first) * c.n_programmes[cluster]).astype(int)
-            ],
+            "teacher_id": teacher_id,
+            "specialist_id": specialist_id,
+            "specialist_org_id": specialist_org,
+            "programme_code": programme,
             "start": pd.Series(start),
             "end": end,
             "format": np.array(FORMATS, dtype=object)[rng.integers(0, len(FORMATS), first)],
@@ -284,7 +319,7 @@ def synthetic_rosters(
     clusters = _clusters(rng, n_clusters)
     organisations = _organisations(clusters)
     teachers = _teachers(rng, clusters, year_list, roster_rows)
-    pairs = _pairs(rng, clusters, year_list, pair_rows)
+    pairs = _pairs(rng, clusters, year_list, pair_rows, teachers)
     enrolment = _enrolment(rng, clusters, year_list)
     metrics = staffing_metrics(teachers, organisations, pairs)
     federal = federal_staffing(metrics, enrolment)
