@@ -25,7 +25,7 @@ venv: $(STAMP) ## create or refresh the virtual environment in .venv/
 
 data: $(STAMP) ## generate the demonstration facts and build data/processed/
 	$(RUN) demo
-	$(RUN) prepare
+	$(RUN) ingest
 
 reports: $(STAMP) ## build every report on the embedded sample data and reports/index.html
 	$(RUN) demo

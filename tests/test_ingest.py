@@ -342,3 +342,21 @@ def test_quality_and_completeness(raw_dir_with_forms):
     }
     later = completeness(registry, plan, result.submissions, date(2026, 2, 1))
     assert set(later.loc[later["year"] == 2025, "status"]) == {"missing"}
+
+
+def test_real_rosters_need_a_key_and_the_message_says_how(raw_dir_with_forms, monkeypatch, tmp_path):
+    from analysis.pseudonym import ENV_KEY, ENV_KEY_FILE, MissingKeyError, load_key, person_id, write_new_key
+
+    monkeypatch.delenv(ENV_KEY, raising=False)
+    monkeypatch.setenv(ENV_KEY_FILE, str(tmp_path / "key"))
+    with pytest.raises(MissingKeyError, match="python -m analysis keygen"):
+        load_key(demo=False)
+    assert load_key(demo=True)  # demonstration data may use the built-in demo key
+    path = write_new_key()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    key = load_key(demo=False)
+    assert key == load_key(demo=True)  # a configured key wins over the demo key
+    assert person_id(key, "Иванов Иван") == person_id(key, " иванов  иван ")
+    assert person_id(key, "Иванов Иван") != person_id(b"other", "Иванов Иван")
+    with pytest.raises(Exception, match="already exists"):
+        write_new_key()

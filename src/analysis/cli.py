@@ -17,7 +17,8 @@ from analysis.errors import AnalysisError
 COMMAND_MODULES = [
     "analysis.commands.demo",
     "analysis.commands.template",
-    "analysis.commands.prepare",
+    "analysis.commands.ingest",
+    "analysis.commands.keygen",
     "analysis.commands.build",
     "analysis.commands.kernel",
     "analysis.commands.import_plan",

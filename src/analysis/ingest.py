@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import forms, normalise
+from analysis import forms, normalise, participants
 from analysis.errors import InputError, Location
 from analysis.facts import FACT_COLUMNS, RAW_COLUMNS, read_facts_file
 from analysis.plan import FAMILY_PLAN
@@ -189,32 +189,12 @@ class _Rows:
     rejects: list[dict] = field(default_factory=list)
 
 
-def load_participants(raw_dir: Path) -> pd.DataFrame:
-    """The participant organisations of every cluster: ``participants.csv`` and
-    ``participants-*.csv`` (cluster_id, organisation, org_type = college / employer)."""
-    frames = []
-    for path in sorted(raw_dir.glob("participants*.csv")):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        missing = {"cluster_id", "organisation", "org_type"} - set(frame.columns)
-        if missing:
-            raise InputError(
-                Location(file=str(path), row=1),
-                f"missing columns {sorted(missing)}",
-                "the header must be cluster_id,organisation,org_type",
-            )
-        bad = frame[~frame["org_type"].isin(["college", "employer"])]
-        if not bad.empty:
-            raise InputError(
-                Location(file=str(path), row=int(bad.index[0]) + 2, column="org_type"),
-                "org_type is college or employer",
-                value=bad["org_type"].iloc[0],
-            )
-        frames.append(frame)
-    if not frames:
-        return pd.DataFrame(columns=ORGANISATION_OUTPUT)
-    frame = pd.concat(frames, ignore_index=True)
-    frame["org_name"] = [normalise.organisation(n) for n in frame["organisation"]]
-    frame["org_id"] = frame["org_name"]
+def load_organisations(raw_dir: Path) -> pd.DataFrame:
+    """The participant organisations of every cluster (``analysis.participants``), each with the
+    spelling-independent ``org_id`` roster rows are matched on."""
+    frame = participants.load_participants(raw_dir)
+    names = [normalise.organisation(n) for n in frame["organisation"]]
+    frame = frame.assign(org_name=names, org_id=names)
     return frame[ORGANISATION_OUTPUT].drop_duplicates(["cluster_id", "org_id"]).reset_index(drop=True)
 
 
@@ -492,7 +472,7 @@ def ingest(
     roster row read comes from a submission marked as demonstration data.
     """
     raw_dir = Path(raw_dir)
-    organisations = load_participants(raw_dir)
+    organisations = load_organisations(raw_dir)
     demo_clusters = set(registry.loc[registry["demo"], "cluster_id"])
     parts, raw, log = _read_inputs(raw_dir, demo_clusters)
     people = [r for t in ("teachers", "pairs") for r in parts[t].parsed]

@@ -1,4 +1,4 @@
-"""`python -m analysis prepare`: check the raw inputs and write data/processed/."""
+"""`python -m analysis ingest` (alias `prepare`): check the raw inputs, write data/processed/."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ EXIT_REJECTED = 3
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
-        "prepare",
+        "ingest",
+        aliases=["prepare"],
         help="check the raw inputs and write the tidy tables to data/processed/",
         description="Read the cluster registry, every plan, every submission (data/raw/submissions: .xlsx "
         "forms or CSV folders) and facts file (data/raw/facts/*.csv); clean, pseudonymise and validate them "
