@@ -564,10 +564,12 @@ def _people(
     return people
 
 
-def _teacher_rows(rng: np.random.Generator, people: list[_Person], year: int) -> list[dict]:
+def _teacher_rows(rng: np.random.Generator, people: list[_Person], year: int, paired: set[str]) -> list[dict]:
+    """The year's teacher roster; a college teacher in an active pair always teaches that year."""
     rows = []
     for person in people:
-        if not person.teaches or rng.random() > (0.92 if person.college else 0.8):
+        stays = rng.random() <= (0.92 if person.college else 0.8)
+        if not person.teaches or not (stays or person.name in paired):
             continue
         for code in person.programmes:
             if person.college:
@@ -681,10 +683,12 @@ def submission_workbook(
     )
     meta.cell(row=meta_row(date_field()), column=2, value=submitted).number_format = "DD.MM.YYYY"
     _fill_indicators(workbook[forms.INDICATORS.title], planned_rows(plan, year), facts, 0.5 if draft else 1.0)
-    teachers = _teacher_rows(rng, people, year)
     active = [p for p in pairs if _active(p, year)]
+    teachers = _teacher_rows(rng, people, year, {p["teacher_name"] for p in active})
     if draft:
-        teachers, active = teachers[: len(teachers) // 2], active[: len(active) // 2]
+        teachers = teachers[: len(teachers) // 2]
+        listed = {t["full_name"] for t in teachers}
+        active = [p for p in active if p["teacher_name"] in listed][: len(active) // 2]
     write_rows(workbook[forms.TEACHERS.title], forms.TEACHERS, teachers)
     write_rows(workbook[forms.PAIRS.title], forms.PAIRS, active)
     codes = list(dict.fromkeys(plan.loc[plan["programme_code"] != "", "programme_code"]))
@@ -699,6 +703,8 @@ def plant_defects(workbook: Workbook, relative: str) -> None:
             continue
         sheet = workbook[defect.sheet]
         if defect.kind == "duplicated_row":
+            # Insert the copy so that the row it lands on moves down instead of being lost.
+            sheet.insert_rows(defect.row)
             for column in range(1, sheet.max_column + 1):
                 source = sheet.cell(row=defect.row - 1, column=column)
                 sheet.cell(

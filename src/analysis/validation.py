@@ -148,7 +148,8 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "teacher_key", "value_set": values["college_teachers"]},
-                "the teacher is not a college teacher on the «Преподаватели» sheet of this submission",
+                "the teacher is not a college teacher with an accepted row on the «Преподаватели» sheet of "
+                "this submission: add them there (or fix their rejected row) first",
                 "teacher_name",
             ),
             Rule(
