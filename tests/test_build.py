@@ -20,7 +20,7 @@ AS_OF = "2025-03-01"  # after the 2024 reporting deadline, before 2025's
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, request):
     """Build the reports of the tiny fixture registry once for the module, two at a time."""
-    from conftest import TINY_FACTS, TINY_PLAN, TINY_REGISTRY
+    from conftest import TINY_FACTS, TINY_PARTICIPANTS, TINY_PLAN, TINY_REGISTRY, write_form
 
     root = tmp_path_factory.mktemp("build")
     raw = root / "raw"
@@ -30,6 +30,8 @@ def built(tmp_path_factory, request):
     for cluster in ("tiny-law", "tiny-it"):
         (raw / "plans" / f"{cluster}.csv").write_text(TINY_PLAN, encoding="utf-8")
     (raw / "facts" / "submitted.csv").write_text(TINY_FACTS, encoding="utf-8")
+    (raw / "participants.csv").write_text(TINY_PARTICIPANTS, encoding="utf-8")
+    write_form(raw / "submissions" / "tiny-law_2025.xlsx", year=2025, demo="да")
     code = main(
         [
             "build",
@@ -59,8 +61,12 @@ def test_build_makes_every_cluster_year_report_and_the_index(built):
         str(p.relative_to(root / "reports" / "html")) for p in (root / "reports" / "html").rglob("*.html")
     )
     assert reports == [
+        "63/region-2024.html",
+        "63/region-2025.html",
         "63/tiny-law/2024.html",
         "63/tiny-law/2025.html",
+        "64/region-2024.html",
+        "64/region-2025.html",
         "64/tiny-it/2024.html",
         "64/tiny-it/2025.html",
     ]
@@ -133,7 +139,7 @@ def test_a_failing_report_does_not_stop_the_others(raw_dir, tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert code == 1
-    assert "reports: 1 of 2 built" in out
+    assert "reports: 3 of 4 built" in out  # two cluster reports and two region reports
     assert "FAILED 64/tiny-it/2024: RuntimeError: broken on purpose" in out
     assert (tmp_path / "reports" / "html" / "63" / "tiny-law" / "2024.html").exists()
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
@@ -196,3 +202,45 @@ def test_reports_render_in_a_headless_browser(built, tmp_path):
     )
     assert "выполнено частично" in report
     assert re.search(r'<img[^>]+src="data:image/png;base64,', report), "the chart is an embedded image"
+
+
+def test_report_shows_staffing_and_the_check_against_rosters(built):
+    root, _ = built
+    page = html(root, "63/tiny-law/2025")
+    for text in [
+        "Кадровое обеспечение",
+        "из них работников организаций — совместителей (п. 1.6.1)",
+        "Сверка отчёта со списками",
+        "подтверждается списками",
+        "Федеральные показатели",
+    ]:
+        assert text in page, text
+    assert "нет данных» (это не 0 %)" in html(root, "64/tiny-it/2024")
+
+
+def test_no_name_reaches_processed_data_reports_or_data_docs(built):
+    from conftest import NAMES
+
+    root, _ = built
+    outputs = [p for folder in ("processed", "reports") for p in (root / folder).rglob("*") if p.is_file()]
+    assert any(p.suffix == ".parquet" for p in outputs) and any(p.name == "index.html" for p in outputs)
+    for path in outputs:
+        data = path.read_bytes()
+        for name in NAMES:
+            assert name.encode("utf-8") not in data, f"{name} in {path}"
+
+
+def test_region_report_compares_its_clusters(built):
+    root, _ = built
+    page = html(root, "63/region-2024")
+    for text in [
+        "63 — Самарская область",
+        "сводный отчёт за 2024 год",
+        "Тестовый кластер «Право»",
+        "2 из 4",
+        "50%",
+    ]:
+        assert text in page, text
+    assert "Тестовый кластер «ИТ»" not in page  # region 64
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    assert 'Сводный отчёт по региону: <a href="html/63/region-2024.html">2024</a>' in index

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CLUSTER_NOTEBOOK = PROJECT_ROOT / "notebooks" / "cluster_report.ipynb"
+REGION_NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HIDDEN_TAGS = {"injected-parameters", "parameters"}
 
@@ -71,6 +72,32 @@ def cluster_job(
         notebook=str(notebook),
         parameters=(
             ("cluster", cluster),
+            ("year", int(year)),
+            ("data_dir", str(data_dir.resolve())),
+            ("as_of", as_of),
+        ),
+        executed_path=str(out_dir / "notebooks" / f"{key}.ipynb"),
+        html_path=str(out_dir / "html" / f"{key}.html"),
+    )
+
+
+def region_job(
+    out_dir: Path,
+    data_dir: Path,
+    region: str,
+    year: int,
+    as_of: str,
+    title: str,
+    notebook: Path = REGION_NOTEBOOK,
+) -> ReportJob:
+    """The job of one region-year report, beside its clusters' folders."""
+    key = f"{region}/region-{year}"
+    return ReportJob(
+        key=key,
+        title=title,
+        notebook=str(notebook),
+        parameters=(
+            ("region", str(region)),
             ("year", int(year)),
             ("data_dir", str(data_dir.resolve())),
             ("as_of", as_of),

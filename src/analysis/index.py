@@ -8,7 +8,7 @@ from html import escape
 
 import pandas as pd
 
-from analysis.labels import STATUS_COLOURS
+from analysis.labels import COMPLETENESS_RU, STATUS_COLOURS
 
 
 @dataclass(frozen=True)
@@ -41,15 +41,6 @@ td.num { text-align: right; }
 """
 
 
-COMPLETENESS_RU = {
-    "on_time": "представлен в срок",
-    "late": "представлен с опозданием",
-    "undated": "представлен, дата не указана",
-    "missing": "не представлен",
-    "not_due": "срок не наступил",
-}
-
-
 def render_index(
     entries: list[IndexEntry],
     as_of: date,
@@ -57,12 +48,14 @@ def render_index(
     problems: list[str] | None = None,
     completeness: pd.DataFrame | None = None,
     data_docs: str | None = None,
+    region_reports: dict[str, list[tuple[int, str | None, str]]] | None = None,
 ) -> str:
     """The index page as HTML text (Russian, self-contained, no scripts).
 
     ``problems`` are lines about clusters that have no reports at all; ``completeness`` is
     ``ingest.completeness`` joined with ``ingest.quality_summary``; ``data_docs`` links the
-    great-expectations Data Docs.
+    great-expectations Data Docs; ``region_reports`` maps a region heading to its
+    ``(year, href or None, error)`` region reports.
     """
     parts = [
         "<!DOCTYPE html>",
@@ -90,6 +83,15 @@ def render_index(
     for region in sorted({e.region for e in entries}):
         in_region = [e for e in entries if e.region == region]
         parts.append(f"<h2>{escape(region)}</h2>")
+        links = sorted((region_reports or {}).get(region, []))
+        if links:
+            shown = [
+                f'<a href="{escape(href)}">{year}</a>'
+                if href
+                else f'<span class="failed">{year}: не построен</span>'
+                for year, href, _ in links
+            ]
+            parts.append(f"<p>Сводный отчёт по региону: {' · '.join(shown)}</p>")
         for cluster_id in sorted({e.cluster_id for e in in_region}):
             rows = sorted((e for e in in_region if e.cluster_id == cluster_id), key=lambda e: e.year)
             parts.append(f"<h3>{escape(rows[0].cluster_name)}</h3>")

@@ -193,7 +193,9 @@ def load_organisations(raw_dir: Path) -> pd.DataFrame:
     """The participant organisations of every cluster (``analysis.participants``), each with the
     spelling-independent ``org_id`` roster rows are matched on."""
     frame = participants.load_participants(raw_dir)
-    names = [normalise.organisation(n) for n in frame["organisation"]]
+    names = pd.Series(
+        [normalise.organisation(n) for n in frame["organisation"]], index=frame.index, dtype="str"
+    )
     frame = frame.assign(org_name=names, org_id=names)
     return frame[ORGANISATION_OUTPUT].drop_duplicates(["cluster_id", "org_id"]).reset_index(drop=True)
 

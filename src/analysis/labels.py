@@ -28,3 +28,59 @@ DEMO_NOTICE = (
     "**Демонстрационные данные.** Фактические значения в этом отчёте сгенерированы "
     "программой для показа возможностей системы и не являются отчётностью кластера."
 )
+
+# Staffing metrics (analysis.staffing) as the report names them; shares are shown as percents.
+STAFFING_RU = {
+    "teachers": "Преподавателей в списках, всего",
+    "employer_teachers": "из них работников организаций — совместителей (п. 1.6.1)",
+    "employer_teacher_share": "доля работников организаций среди преподавателей",
+    "employer_hours_share": "доля их часов в учебной нагрузке",
+    "trained_employer_staff": "Работников организаций, обученных педагогическим навыкам (п. 1.5.1)",
+    "trained_share": "доля обученных среди преподавателей от работодателей",
+    "pairs": "Действующих пар «преподаватель ПОО – специалист» (п. 1.6.2)",
+    "invalid_pairs": "пар, указанных с нарушением состава (не засчитаны)",
+    "college_teachers_in_pairs_share": "доля преподавателей ПОО, состоящих в паре",
+    "employer_teachers_in_pairs_share": "доля преподавателей от работодателей, состоящих в паре",
+}
+STAFFING_SHARES = {
+    "employer_teacher_share",
+    "employer_hours_share",
+    "trained_share",
+    "college_teachers_in_pairs_share",
+    "employer_teachers_in_pairs_share",
+}
+
+# Reported facts against rosters and enrolment (analysis.reconcile statuses).
+CHECK_RU = {
+    "agrees": "подтверждается списками",
+    "fact_above_roster": "в отчёте больше, чем в списках",
+    "fact_below_roster": "в списках больше, чем в отчёте",
+    "yes_without_evidence": "«да» без подтверждения в списках",
+    "no_contradicted": "«нет», хотя списки показывают выполнение",
+    "no_roster": "нет списков для проверки",
+    "unreported_with_evidence": "не отражено в отчёте, но подтверждается списками",
+    "unreported_no_evidence": "не отражено в отчёте, в списках пусто",
+    "no_data": "нет ни отчёта, ни списков",
+}
+MEASURE_RU = {
+    "employer_teachers": "преподаватели от работодателей",
+    "trained_employer_staff": "обученные работники организаций",
+    "pairs": "действующие пары наставничества",
+    "programmes_launched": "программы с набором обучающихся",
+    "employer_staff_part_time": "работники организаций — совместители",
+    "students_with_employer_mentor": "обучающиеся с наставником от работодателя",
+}
+TARGET_CHECK_RU = {
+    "roster_meets_target": "списки подтверждают достижение",
+    "roster_below_target": "по спискам ниже целевого значения",
+    "no_roster": "нет данных для проверки",
+}
+
+# Whether a cluster-year's submission arrived (analysis.ingest.completeness statuses).
+COMPLETENESS_RU = {
+    "on_time": "представлен в срок",
+    "late": "представлен с опозданием",
+    "undated": "представлен, дата не указана",
+    "missing": "не представлен",
+    "not_due": "срок не наступил",
+}

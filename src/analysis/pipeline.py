@@ -13,8 +13,11 @@ import pandas as pd
 from analysis import plan as plan_module
 from analysis.errors import PlanError
 from analysis.ingest import ingest, quality_summary
+from analysis.plan_import.federal import load_federal
 from analysis.pseudonym import load_key
+from analysis.reconcile import enrolment_evidence, reconcile_facts, reconcile_targets, staffing_evidence
 from analysis.registry import load_registry
+from analysis.staffing import federal_staffing, staffing_metrics_both
 from analysis.tables import write_table
 
 logger = logging.getLogger(__name__)
@@ -40,9 +43,15 @@ class PrepareResult:
     data_docs: Path | None = None
 
 
+def federal_plan_path(plan_path: str | Path, cluster_id: str) -> Path:
+    """Where a cluster's federal indicators are kept: ``plans/federal/<cluster>.csv``."""
+    return Path(plan_path).parent / "federal" / f"{cluster_id}.csv"
+
+
 def read_plans(registry: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Every readable plan as one tidy table; the registry gains ``plan_version`` and
-    ``plan_error`` (the one-line error of a plan that could not be read, else empty)."""
+    """Every readable plan as one tidy table — the plan of measures and, where a cluster has
+    them, its federal indicators (``family`` tells them apart); the registry gains
+    ``plan_version`` and ``plan_error`` (the one-line error of a plan that could not be read)."""
     plans, versions, errors, warnings = [], [], [], []
     for row in registry.itertuples(index=False):
         try:
@@ -56,6 +65,12 @@ def read_plans(registry: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list
         plans.append(plan_module.tidy_plan(rows, row.cluster_id))
         versions.append(plan_module.plan_version(row.plan_path))
         errors.append("")
+        federal = federal_plan_path(row.plan_path, row.cluster_id)
+        if federal.exists():
+            try:
+                plans.append(load_federal(federal, row.cluster_id))
+            except PlanError as exc:
+                warnings.append(f"federal indicators of {row.cluster_id} left out: {exc}")
     plan = (
         pd.concat(plans, ignore_index=True)
         if plans
@@ -83,6 +98,7 @@ def prepare(
         "rejects": result.rejects,
         "submissions": result.submissions,
         "quality": quality_summary(result.tables, result.rejects),
+        **staffing_tables(result.tables, plan),
     }
     for name, frame in tables.items():
         write_table(frame, processed_dir, name)
@@ -111,6 +127,27 @@ def prepare(
         processed_dir,
     )
     return summary
+
+
+def staffing_tables(tables: dict[str, pd.DataFrame], plan: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Staffing metrics (per cluster-year and per programme), the reported facts checked against
+    rosters and enrolment, and the federal targets against the same evidence — once per build."""
+    per_cluster, per_programme = staffing_metrics_both(
+        tables["teachers"], tables["organisations"], tables["pairs"]
+    )
+    enrolment = tables["enrolment"]
+    federal = federal_staffing(per_cluster, enrolment)
+    evidence = pd.concat(
+        [staffing_evidence(per_cluster, per_programme, federal), enrolment_evidence(enrolment)],
+        ignore_index=True,
+    )
+    facts = tables["facts"][tables["facts"]["fact_kind"] != "none"]
+    return {
+        "staffing": per_cluster,
+        "staffing_by_programme": per_programme,
+        "fact_checks": reconcile_facts(facts, evidence, plan[plan["family"] == plan_module.FAMILY_PLAN]),
+        "target_checks": reconcile_targets(plan, evidence),
+    }
 
 
 def report_grid(processed_dir: str | Path, as_of) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from IPython.display import Markdown
 from analysis import fulfilment as f
 from analysis.charts import status_by_group_chart
 from analysis.labels import DEMO_NOTICE, STATUS_COLOURS, STATUS_RU
-from analysis.plan import FAMILY_PLAN
+from analysis.plan import FAMILY_FEDERAL, FAMILY_PLAN
 from analysis.registry import cluster_info
 from analysis.tables import read_table
 
@@ -32,6 +32,11 @@ class ClusterYear:
     summary: pd.Series
     demo: bool
     rejects: int
+    staffing: pd.DataFrame  # every year of the cluster, for the trend
+    staffing_programmes: pd.DataFrame  # the year, per programme
+    fact_checks: pd.DataFrame  # the year's facts against rosters and enrolment
+    federal: pd.DataFrame  # the year's federal indicator targets (tidy plan rows)
+    target_checks: pd.DataFrame  # the year's federal targets against rosters and enrolment
 
 
 def load(data_dir: str | Path, cluster: str, year: int, as_of: str | date) -> ClusterYear:
@@ -49,6 +54,16 @@ def load(data_dir: str | Path, cluster: str, year: int, as_of: str | date) -> Cl
     facts = facts[(facts["cluster_id"] == cluster) & (facts["year"] == int(year))]
     rejects = read_table(data_dir, "rejects")
     cells = f.cell_status(plan, facts, as_of).sort_values("order", kind="stable")
+
+    def mine(name: str, every_year: bool = False) -> pd.DataFrame:
+        table = read_table(data_dir, name)
+        chosen = table["cluster_id"] == cluster
+        if not every_year:
+            chosen &= table["year"] == int(year)
+        return table[chosen].reset_index(drop=True)
+
+    federal = mine("plan")
+    federal = federal[federal["family"] == FAMILY_FEDERAL]
     return ClusterYear(
         cluster=info,
         year=int(year),
@@ -58,6 +73,11 @@ def load(data_dir: str | Path, cluster: str, year: int, as_of: str | date) -> Cl
         summary=f.cluster_year_summary(cells).iloc[0],
         demo=bool(facts["demo"].any()),
         rejects=int(((rejects["cluster_id"] == cluster) & (rejects["year"] == int(year))).sum()),
+        staffing=mine("staffing", every_year=True),
+        staffing_programmes=mine("staffing_by_programme"),
+        fact_checks=mine("fact_checks"),
+        federal=federal.sort_values("order", kind="stable"),
+        target_checks=mine("target_checks"),
     )
 
 

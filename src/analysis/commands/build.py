@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.build import CLUSTER_NOTEBOOK, cluster_job, run_jobs
+from analysis.build import CLUSTER_NOTEBOOK, cluster_job, region_job, run_jobs
 from analysis.commands.common import add_data_options, iso_date, print_prepare_summary
 from analysis.index import IndexEntry, render_index
 from analysis.ingest import completeness
@@ -108,7 +108,24 @@ def run(args) -> int:
         )
         for r in grid.itertuples()
     ]
-    results = run_jobs(jobs, workers=args.jobs)
+    regions = grid[["region_code", "region_name", "year"]].drop_duplicates()
+    region_jobs = [
+        region_job(
+            args.out,
+            args.processed,
+            r.region_code,
+            r.year,
+            as_of.isoformat(),
+            f"{r.region_code} — {r.region_name}, {r.year}",
+        )
+        for r in regions.itertuples()
+    ]
+    every = run_jobs(jobs + region_jobs, workers=args.jobs)
+    results, region_results = every[: len(jobs)], every[len(jobs) :]
+    region_links = {}
+    for r, result in zip(regions.itertuples(), region_results, strict=True):
+        href = os.path.relpath(result.job.html_path, args.out) if result.ok else None
+        region_links.setdefault(f"{r.region_code} — {r.region_name}", []).append((r.year, href, result.error))
     entries = [
         IndexEntry(
             region=f"{row.region_code} — {row.region_name}",
@@ -143,11 +160,13 @@ def run(args) -> int:
             read_table(args.processed, "quality"), on=["cluster_id", "year"], how="left"
         ),
         data_docs="data-docs/index.html" if (docs / "index.html").exists() else None,
+        region_reports=region_links,
     )
     index = args.out / "index.html"
     index.parent.mkdir(parents=True, exist_ok=True)
     index.write_text(page, encoding="utf-8")
-    failed = [r for r in results if not r.ok]
+    failed = [r for r in every if not r.ok]
+    results = every
     seconds = sum(r.seconds for r in results)
     print(
         f"reports: {len(results) - len(failed)} of {len(results)} built in {seconds:.1f} s of work; "

@@ -1,0 +1,136 @@
+"""The regional report: every cluster of a region side by side for one year — plan fulfilment,
+staffing from employers, and whether each cluster reported on time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown
+
+from analysis import fulfilment as f
+from analysis.ingest import completeness
+from analysis.labels import COMPLETENESS_RU, DEMO_NOTICE, STATUS_COLOURS
+from analysis.plan import FAMILY_PLAN
+from analysis.tables import read_table
+
+
+@dataclass
+class RegionYear:
+    """Everything one region-year report needs, already computed."""
+
+    region_code: str
+    region_name: str
+    year: int
+    as_of: date
+    clusters: pd.DataFrame  # one row per cluster: registry, fulfilment, staffing, completeness
+    demo: bool
+
+
+def load(data_dir: str | Path, region: str, year: int, as_of: str | date) -> RegionYear:
+    """Read the processed tables and put the region's clusters of the year on one table."""
+    as_of = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    registry = read_table(data_dir, "clusters")
+    mine = registry[registry["region_code"] == str(region)]
+    if mine.empty:
+        known = sorted(registry["region_code"].unique())
+        raise ValueError(f"no cluster of region {region!r} in the registry; its regions are {known}")
+    ids = set(mine["cluster_id"])
+    plan = read_table(data_dir, "plan")
+    plan = plan[plan["cluster_id"].isin(ids) & (plan["year"] == int(year)) & (plan["family"] == FAMILY_PLAN)]
+    facts = read_table(data_dir, "facts")
+    facts = facts[facts["cluster_id"].isin(ids) & (facts["year"] == int(year))]
+    summary = f.cluster_year_summary(f.cell_status(plan, facts, as_of))
+    staffing = read_table(data_dir, "staffing")
+    staffing = staffing[staffing["cluster_id"].isin(ids) & (staffing["year"] == int(year))]
+    received = completeness(
+        registry, read_table(data_dir, "plan"), read_table(data_dir, "submissions"), as_of
+    )
+    received = received[received["cluster_id"].isin(ids) & (received["year"] == int(year))]
+    quality = read_table(data_dir, "quality")
+    table = (
+        mine[["cluster_id", "name", "industry", "demo"]]
+        .merge(summary, on="cluster_id", how="left")
+        .merge(staffing, on=["cluster_id"], how="left", suffixes=("", "_staffing"))
+        .merge(received[["cluster_id", "status"]], on="cluster_id", how="left")
+        .merge(
+            quality[quality["year"] == int(year)][["cluster_id", "rows_rejected"]],
+            on="cluster_id",
+            how="left",
+        )
+    )
+    return RegionYear(
+        region_code=str(region),
+        region_name=mine["region_name"].iloc[0],
+        year=int(year),
+        as_of=as_of,
+        clusters=table.sort_values("rate", ascending=False, na_position="last").reset_index(drop=True),
+        demo=bool(mine["demo"].any() or facts["demo"].any()),
+    )
+
+
+def _percent(value) -> str:
+    return "—" if pd.isna(value) else f"{value:.0%}"
+
+
+def _count(value) -> str:
+    return "—" if pd.isna(value) else f"{int(value)}"
+
+
+def header(ry: RegionYear) -> Markdown:
+    lines = [
+        f"# {ry.region_code} — {ry.region_name}",
+        f"## Образовательные кластеры региона: сводный отчёт за {ry.year} год",
+        "",
+        f"- Кластеров в реестре: {len(ry.clusters)}",
+        f"- Данные на дату: {ry.as_of:%d.%m.%Y}; срок отчёта за {ry.year} год — "
+        f"{f.reporting_deadline(ry.year):%d.%m.%Y}",
+    ]
+    if ry.demo:
+        lines += ["", f"> {DEMO_NOTICE}"]
+    return Markdown("\n".join(lines))
+
+
+def comparison_table(ry: RegionYear) -> pd.io.formats.style.Styler:
+    """One row per cluster: fulfilment, staffing from employers, reporting."""
+    c = ry.clusters
+    table = pd.DataFrame(
+        {
+            "Кластер": c["name"],
+            "Отрасль": c["industry"],
+            "Выполнено": [f"{_count(m)} из {_count(p)}" for m, p in zip(c[f.MET], c["planned"], strict=True)],
+            "Уровень выполнения": [_percent(v) for v in c["rate"]],
+            "Взвешенный": [_percent(v) for v in c["weighted_rate"]],
+            "Преподавателей от работодателей": [_count(v) for v in c["employer_teachers"]],
+            "их доля": [_percent(v) for v in c["employer_teacher_share"]],
+            "Пар наставничества": [_count(v) for v in c["pairs"]],
+            "Преподавателей ПОО в парах": [_percent(v) for v in c["college_teachers_in_pairs_share"]],
+            "Отчёт": [COMPLETENESS_RU.get(s, "—") if isinstance(s, str) else "—" for s in c["status"]],
+            "Отклонено строк": [_count(v) for v in c["rows_rejected"]],
+        }
+    )
+    return table.style.hide(axis="index").set_properties(
+        subset=["Кластер", "Отрасль"], **{"text-align": "left"}
+    )
+
+
+def comparison_chart(ry: RegionYear):
+    """Fulfilment rate and the share of employer-teachers, cluster by cluster."""
+    c = ry.clusters.iloc[::-1]
+    labels = [n.replace("Образовательный кластер ", "") for n in c["name"]]
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(11, 0.5 * len(c) + 1.6), layout="constrained", sharey=True
+    )
+    left.barh(labels, c["rate"].astype(float).fillna(0), color=STATUS_COLOURS[f.MET])
+    left.set_title("Уровень выполнения плана", loc="left", fontsize=10)
+    right.barh(labels, c["employer_teacher_share"].astype(float).fillna(0), color="#1565c0")
+    right.set_title("Доля преподавателей от работодателей", loc="left", fontsize=10)
+    for ax in (left, right):
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+        ax.spines[["top", "right"]].set_visible(False)
+    plt.close(fig)
+    return fig
