@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -34,3 +36,17 @@ def status_by_group_chart(counts: pd.DataFrame, title: str) -> plt.Figure:
     # Closed so that only the returned figure is shown, once, where the caller displays it.
     plt.close(fig)
     return fig
+
+
+class Chart:
+    """A figure shown in a notebook as a PNG with its alternative text (for screen readers and
+    for the HTML export, which otherwise marks the image as undescribed)."""
+
+    def __init__(self, figure: plt.Figure, alt: str):
+        self.figure = figure
+        self.alt = alt
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=100)
+        return {"image/png": buffer.getvalue(), "text/plain": self.alt}, {"image/png": {"alt": self.alt}}

@@ -8,6 +8,7 @@ machine, whatever other kernels the user has.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -19,6 +20,9 @@ from analysis.errors import AnalysisError
 logger = logging.getLogger(__name__)
 
 KERNEL_NAME = "professionalitet"
+# The kernel process logs only errors: its start-up warning about unencrypted TCP on loopback
+# would otherwise fill every unattended build's log. Cell errors still reach the notebook.
+QUIET = "--IPKernelApp.log_level=ERROR"
 DISPLAY_NAME = "Python (professionalitet)"
 
 
@@ -40,11 +44,14 @@ def ensure_kernel() -> str:
         spec = manager.get_kernel_spec(KERNEL_NAME)
     except NoSuchKernel:
         spec = None
-    if spec is not None and _same_python(spec.argv[0]):
+    if spec is not None and _same_python(spec.argv[0]) and QUIET in spec.argv:
         return KERNEL_NAME
     from ipykernel.kernelspec import install
 
-    install(kernel_name=KERNEL_NAME, display_name=DISPLAY_NAME, prefix=sys.prefix)
+    folder = Path(install(kernel_name=KERNEL_NAME, display_name=DISPLAY_NAME, prefix=sys.prefix))
+    config = json.loads((folder / "kernel.json").read_text(encoding="utf-8"))
+    config["argv"].append(QUIET)
+    (folder / "kernel.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     spec = manager.get_kernel_spec(KERNEL_NAME)
     if not _same_python(spec.argv[0]):
         raise KernelError(

@@ -12,6 +12,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis import fulfilment as f
+from analysis.charts import Chart
 from analysis.ingest import completeness
 from analysis.labels import COMPLETENESS_RU, DEMO_NOTICE, STATUS_COLOURS
 from analysis.plan import FAMILY_PLAN
@@ -133,4 +134,8 @@ def comparison_chart(ry: RegionYear):
         ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
         ax.spines[["top", "right"]].set_visible(False)
     plt.close(fig)
-    return fig
+    return Chart(
+        fig,
+        f"Диаграмма: уровень выполнения плана и доля преподавателей от работодателей по кластерам "
+        f"региона, {ry.year} год",
+    )

@@ -13,7 +13,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis import fulfilment as f
-from analysis.charts import status_by_group_chart
+from analysis.charts import Chart, status_by_group_chart
 from analysis.labels import DEMO_NOTICE, STATUS_COLOURS, STATUS_RU
 from analysis.plan import FAMILY_FEDERAL, FAMILY_PLAN
 from analysis.registry import cluster_info
@@ -227,4 +227,5 @@ def status_chart(cy: ClusterYear):
     counts = f.status_counts(cy.cells, ["group"])
     titles = cy.cells.drop_duplicates("group").set_index("group")["group_title"]
     counts["label"] = [_group_label(g, titles[g], 38) for g in counts["group"]]
-    return status_by_group_chart(counts, f"Статус плановых значений по группам результатов, {cy.year} год")
+    title = f"Статус плановых значений по группам результатов, {cy.year} год"
+    return Chart(status_by_group_chart(counts, title), f"Диаграмма: {title.lower()}")

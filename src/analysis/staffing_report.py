@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown
 
+from analysis.charts import Chart
 from analysis.labels import CHECK_RU, MEASURE_RU, STAFFING_RU, STAFFING_SHARES, TARGET_CHECK_RU
 from analysis.report import ClusterYear
 
@@ -141,7 +142,11 @@ def staffing_chart(cy: ClusterYear):
         handles.values(), handles.keys(), loc="outside lower center", ncols=3, frameon=False, fontsize=9
     )
     plt.close(fig)
-    return fig
+    return Chart(
+        fig,
+        f"Диаграмма: преподаватели от работодателей, обученные работники и пары наставничества "
+        f"по программам за {cy.year} год и по годам",
+    )
 
 
 def checks_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
