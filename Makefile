@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 RUN := $(BIN)/python -m analysis
 
 .DEFAULT_GOAL := help
-.PHONY: help venv reports data test lint format clean
+.PHONY: help venv reports data test lint format bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create or refresh the virtual environment in .venv/
 
-data: $(STAMP) ## generate the demonstration facts and build data/processed/
+data: $(STAMP) ## generate the demonstration region and build data/processed/
 	$(RUN) demo
 	$(RUN) ingest
 
@@ -42,6 +42,10 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix src tests notebooks
 	$(BIN)/ruff format src tests notebooks
 
-clean: ## remove generated data and reports (keeps .venv)
-	rm -rf data/processed/* reports/* data/raw/facts/demo-*
+bench: $(STAMP) ## measure the speed targets against their baselines (prints name: value lines)
+	$(RUN) bench
+
+clean: ## remove generated data, the demonstration region and reports (keeps .venv)
+	rm -rf data/processed/* reports/* data/raw/submissions data/raw/federal/demo-* data/raw/plans/federal/demo-*
+	rm -f data/raw/clusters-demo.csv data/raw/participants-demo.csv data/raw/plans/demo-*
 	touch data/processed/.gitkeep reports/.gitkeep

@@ -47,6 +47,32 @@ REGISTRY_FILE = "clusters.csv"
 DEMO_REGISTRY = "clusters-demo.csv"
 DEMO_PARTICIPANTS = "participants-demo.csv"
 SUBMISSIONS_DIR = "submissions"
+FEDERAL_WORKBOOK = "federal/demo-prilozhenie5.xlsx"  # the operator's form, as an analyst receives it
+# The federal indicators («Приложение 5»): title, unit and the range a demo target is drawn from.
+FEDERAL_INDICATORS = (
+    ("1. Численность обучающихся по программам ФП «Профессионалитет»", "чел.", (250, 600)),
+    ("2. Количество образовательных программ, реализуемых под запросы организаций-партнёров", "ед.", (3, 6)),
+    (
+        "3. Численность педагогических работников с актуальными педагогическими и отраслевыми навыками",
+        "чел.",
+        (10, 30),
+    ),
+    (
+        "4. Численность работников организаций реального сектора экономики, включённых в образовательный "
+        "процесс в качестве преподавателей по совместительству",
+        "чел.",
+        (4, 9),
+    ),
+    (
+        "5. Численность обучающихся, практическая подготовка которых проходила с наставником от работодателя",
+        "чел.",
+        (60, 220),
+    ),
+    ("6. Количество договоров о целевом обучении с гарантией трудоустройства", "ед.", (20, 90)),
+    ("7. Объём финансирования образовательных организаций кластера учредителями", "млн руб.", (5, 40)),
+    ("8. Объём внебюджетных средств участников кластера из числа организаций отрасли", "млн руб.", (2, 25)),
+)
+FEDERAL_YEARS = (2024, 2025, 2026)
 REGION_CODE, REGION_NAME = "63", "Самарская область"
 SEED_CLUSTER = "samara-law"
 SEED_INDUSTRY = "Правоохранительная сфера и управление"
@@ -755,6 +781,8 @@ def _clean(raw_dir: Path) -> None:
         raw_dir / DEMO_REGISTRY,
         raw_dir / DEMO_PARTICIPANTS,
         *(raw_dir / "plans").glob("demo-*.csv"),
+        *(raw_dir / "plans" / "federal").glob("demo-*.csv"),
+        raw_dir / FEDERAL_WORKBOOK,
     ]:
         path.unlink(missing_ok=True)
     for path in (raw_dir / SUBMISSIONS_DIR).glob("demo-*"):
@@ -787,7 +815,55 @@ def write_demo_region(raw_dir: str | Path, seed: int = DEFAULT_SEED) -> list[Pat
     write_participants(participants, raw_dir / DEMO_PARTICIPANTS)
     written.append(raw_dir / DEMO_PARTICIPANTS)
     written += write_submissions(raw_dir, registry, participants, seed)
+    written += write_federal(raw_dir, [c.cluster_id for c in DEMO_CLUSTERS], seed)
     logger.info("demo region: %d files under %s", len(written), raw_dir)
+    return written
+
+
+def federal_workbook(cluster_ids: list[str], seed: int) -> Workbook:
+    """The operator's «Приложение 5» form for the demo clusters: a row per cluster, each
+    indicator's title and unit merged over its year columns (the layout the importer reads)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Приложение 5"
+    sheet.cell(1, 1, "cluster_id")
+    sheet.cell(1, 2, "Кластер (демо)")
+    width = len(FEDERAL_YEARS)
+    for i, (title, unit, _) in enumerate(FEDERAL_INDICATORS):
+        first = 3 + i * width
+        sheet.cell(1, first, title)
+        sheet.cell(2, first, unit)
+        for row in (1, 2):
+            sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=first + width - 1)
+        for j, year in enumerate(FEDERAL_YEARS):
+            sheet.cell(3, first + j, year)
+    for r, cluster_id in enumerate(cluster_ids, start=4):
+        rng = _rng(seed, "federal", cluster_id)
+        sheet.cell(r, 1, cluster_id)
+        for i, (_, unit, (low, high)) in enumerate(FEDERAL_INDICATORS):
+            base = rng.uniform(low, high)
+            for j in range(width):
+                value = base * (1 + 0.12 * j)
+                cell = round(value, 1) if unit == "млн руб." else round(value)
+                sheet.cell(r, 3 + i * width + j, cell)
+    return book
+
+
+def write_federal(raw_dir: Path, cluster_ids: list[str], seed: int) -> list[Path]:
+    """Write the demo «Приложение 5» workbook and import each cluster's row from it with the
+    project's own importer into ``plans/federal/<cluster>.csv``."""
+    from analysis.plan_import.federal import read_federal_xlsx, write_federal_file
+
+    workbook_path = raw_dir / FEDERAL_WORKBOOK
+    workbook_path.parent.mkdir(parents=True, exist_ok=True)
+    save_workbook(federal_workbook(cluster_ids, seed), workbook_path)
+    written = [workbook_path]
+    folder = raw_dir / "plans" / "federal"
+    folder.mkdir(parents=True, exist_ok=True)
+    for cluster_id in cluster_ids:
+        path = folder / f"{cluster_id}.csv"
+        write_federal_file(read_federal_xlsx(workbook_path, cluster_id).plan, path)
+        written.append(path)
     return written
 
 

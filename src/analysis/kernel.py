@@ -20,9 +20,10 @@ from analysis.errors import AnalysisError
 logger = logging.getLogger(__name__)
 
 KERNEL_NAME = "professionalitet"
-# The kernel process logs only errors: its start-up warning about unencrypted TCP on loopback
-# would otherwise fill every unattended build's log. Cell errors still reach the notebook.
-QUIET = "--IPKernelApp.log_level=ERROR"
+# The kernel process logs only critical errors: its start-up warning about unencrypted TCP on
+# loopback and the interrupt jupyter_client sends at shutdown would otherwise fill every
+# unattended build's log. Errors of cells still reach the notebook and the build summary.
+QUIET = "--IPKernelApp.log_level=CRITICAL"
 DISPLAY_NAME = "Python (professionalitet)"
 
 

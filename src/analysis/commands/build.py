@@ -61,9 +61,10 @@ def add_parser(subparsers) -> None:
         "-j",
         "--jobs",
         type=int,
-        default=1,
+        default=os.cpu_count() or 1,
         metavar="N",
-        help=f"reports run at once (default: %(default)s; this machine has {os.cpu_count()} cores)",
+        help="reports run at once, each in its own process and kernel (default: the number of cores, "
+        "%(default)s here; 1 runs them one after another)",
     )
     parser.add_argument(
         "--notebook",
