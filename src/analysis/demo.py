@@ -6,8 +6,6 @@ index can label it as demonstration data. The same seed always gives the same fi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
@@ -15,7 +13,6 @@ from analysis.facts import RAW_COLUMNS
 
 DEFAULT_SEED = 3  # chosen so that each demo year shows every status
 DEFAULT_YEARS = (2024, 2025)
-DEMO_PREFIX = "demo-"
 
 # Chances of each outcome for a planned cell; the rest is left unreported.
 P_MET, P_PARTLY, P_NOT_MET = 0.62, 0.14, 0.10
@@ -59,17 +56,3 @@ def demo_facts(
 def _yes_indicators(plan: pd.DataFrame, cluster_id: str) -> set[str]:
     mine = plan[(plan["cluster_id"] == cluster_id) & (plan["target_kind"] == "yes")]
     return set(mine["indicator"])
-
-
-def write_demo_facts(
-    plan: pd.DataFrame, facts_dir: Path, years: tuple[int, ...] = DEFAULT_YEARS, seed: int = DEFAULT_SEED
-) -> list[Path]:
-    """Write one demo facts file per cluster into ``facts_dir``; return the paths written."""
-    facts_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    frame = demo_facts(plan, years, seed)
-    for cluster_id, rows in frame.groupby("cluster_id", sort=True):
-        path = facts_dir / f"{DEMO_PREFIX}{cluster_id}.csv"
-        rows.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-        written.append(path)
-    return written

@@ -5,7 +5,6 @@ from __future__ import annotations
 from analysis import demo
 from analysis.commands.common import add_data_options
 from analysis.demo_region import DEFECTS, write_demo_region
-from analysis.pipeline import FACTS_DIR
 
 
 def add_parser(subparsers) -> None:
@@ -26,10 +25,6 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    # Facts now arrive inside the submissions; facts files of earlier demo runs would count twice.
-    for stale in sorted((args.raw / FACTS_DIR).glob(f"{demo.DEMO_PREFIX}*.csv")):
-        stale.unlink()
-        print(f"removed old demo facts: {stale}")
     written = write_demo_region(args.raw, args.seed)
     for path in written:
         print(f"demo: {path}")
