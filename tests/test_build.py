@@ -245,3 +245,38 @@ def test_region_report_compares_its_clusters(built):
     assert "Тестовый кластер «ИТ»" not in page  # region 64
     index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     assert 'Сводный отчёт по региону: <a href="html/63/region-2024.html">2024</a>' in index
+
+
+def test_the_deadline_is_configurable_and_decides_pending(raw_dir, tmp_path):
+    # As of 2025-03-01 the 2024 reports are overdue with the default deadline (20 January)…
+    out = tmp_path / "reports"
+    args = [
+        "build",
+        "--raw",
+        str(raw_dir),
+        "--processed",
+        str(tmp_path / "p"),
+        "--out",
+        str(out),
+        "--as-of",
+        AS_OF,
+        "--cluster",
+        "tiny-it",
+        "--year",
+        "2024",
+        "--jobs",
+        "1",
+    ]
+    assert main(args) == 0
+    assert "нет данных" in (out / "html" / "64" / "tiny-it" / "2024.html").read_text(encoding="utf-8")
+    # …and still pending with a 1 April deadline, which the report names.
+    assert main([*args, "--deadline", "04-01", "--no-prepare"]) == 0
+    page = (out / "html" / "64" / "tiny-it" / "2024.html").read_text(encoding="utf-8")
+    assert "ожидается отчёт" in page and "01.04.2025" in page
+
+
+def test_a_bad_deadline_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["build", "--deadline", "02-30"])
+    assert stop.value.code == 2
+    assert "not a day of the year in MM-DD form: '02-30'" in capsys.readouterr().err

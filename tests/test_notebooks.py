@@ -50,7 +50,7 @@ def test_parameters_cell_holds_literals_only():
     for node in ast.parse(tagged[0].source).body:
         assert isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Constant), ast.unparse(node)
     declared = papermill.inspect_notebook(str(CLUSTER_NOTEBOOK))
-    assert set(declared) == {"cluster", "year", "data_dir", "as_of"}
+    assert set(declared) == {"cluster", "year", "data_dir", "as_of", "deadline"}
     assert all(p["help"] for p in declared.values()), "every parameter explains itself"
 
 

@@ -14,6 +14,7 @@ import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import nbformat
@@ -54,57 +55,42 @@ class ReportResult:
     error: str = ""
 
 
+def common_parameters(data_dir: Path, as_of: date, deadline: str) -> dict[str, object]:
+    """The parameters every report of a build shares."""
+    return {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of.isoformat(), "deadline": deadline}
+
+
+def _job(out_dir: Path, key: str, title: str, notebook: Path, parameters: dict[str, object]) -> ReportJob:
+    return ReportJob(
+        key=key,
+        title=title,
+        notebook=str(notebook),
+        parameters=tuple(parameters.items()),
+        executed_path=str(out_dir / "notebooks" / f"{key}.ipynb"),
+        html_path=str(out_dir / "html" / f"{key}.html"),
+    )
+
+
 def cluster_job(
     out_dir: Path,
-    data_dir: Path,
+    common: dict,
     region: str,
     cluster: str,
     year: int,
-    as_of: str,
     title: str,
     notebook: Path = CLUSTER_NOTEBOOK,
 ) -> ReportJob:
     """The job of one cluster-year report; output names are built from the parameters."""
-    key = f"{region}/{cluster}/{year}"
-    return ReportJob(
-        key=key,
-        title=title,
-        notebook=str(notebook),
-        parameters=(
-            ("cluster", cluster),
-            ("year", int(year)),
-            ("data_dir", str(data_dir.resolve())),
-            ("as_of", as_of),
-        ),
-        executed_path=str(out_dir / "notebooks" / f"{key}.ipynb"),
-        html_path=str(out_dir / "html" / f"{key}.html"),
-    )
+    parameters = {"cluster": cluster, "year": int(year), **common}
+    return _job(out_dir, f"{region}/{cluster}/{year}", title, notebook, parameters)
 
 
 def region_job(
-    out_dir: Path,
-    data_dir: Path,
-    region: str,
-    year: int,
-    as_of: str,
-    title: str,
-    notebook: Path = REGION_NOTEBOOK,
+    out_dir: Path, common: dict, region: str, year: int, title: str, notebook: Path = REGION_NOTEBOOK
 ) -> ReportJob:
     """The job of one region-year report, beside its clusters' folders."""
-    key = f"{region}/region-{year}"
-    return ReportJob(
-        key=key,
-        title=title,
-        notebook=str(notebook),
-        parameters=(
-            ("region", str(region)),
-            ("year", int(year)),
-            ("data_dir", str(data_dir.resolve())),
-            ("as_of", as_of),
-        ),
-        executed_path=str(out_dir / "notebooks" / f"{key}.ipynb"),
-        html_path=str(out_dir / "html" / f"{key}.html"),
-    )
+    parameters = {"region": str(region), "year": int(year), **common}
+    return _job(out_dir, f"{region}/region-{year}", title, notebook, parameters)
 
 
 def check_parameters(notebook: str, parameters: dict) -> None:

@@ -39,8 +39,17 @@ STATUSES = [MET, PARTLY_MET, NOT_MET, PENDING, NO_DATA, BEYOND_PLAN, NOT_PLANNED
 PLANNED_STATUSES = [MET, PARTLY_MET, NOT_MET, PENDING, NO_DATA]
 
 DEFAULT_DEADLINE = (1, 20)  # (month, day) of the year after the reporting year
+DEFAULT_DEADLINE_TEXT = "01-20"
 
 CELL_KEYS = ["cluster_id", "year", "indicator", "programme_code"]
+
+
+def parse_deadline(text: str) -> tuple[int, int]:
+    """``"01-20"`` → ``(1, 20)``; raises ``ValueError`` for anything that is not a day of a year."""
+    month, _, day = text.partition("-")
+    deadline = (int(month), int(day))
+    date(2001, *deadline)  # a non-leap year: 02-29 is refused too
+    return deadline
 
 
 def reporting_deadline(year: int, deadline: tuple[int, int] = DEFAULT_DEADLINE) -> date:

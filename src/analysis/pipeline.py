@@ -150,7 +150,7 @@ def staffing_tables(tables: dict[str, pd.DataFrame], plan: pd.DataFrame) -> dict
     }
 
 
-def report_grid(processed_dir: str | Path, as_of) -> pd.DataFrame:
+def report_grid(processed_dir: str | Path, as_of, deadline: tuple[int, int] = (1, 20)) -> pd.DataFrame:
     """Every cluster × plan year to report on, with its headline figures for the index.
 
     Columns: ``cluster_id, name, region_code, region_name, year, planned, met, answered`` (planned
@@ -163,7 +163,7 @@ def report_grid(processed_dir: str | Path, as_of) -> pd.DataFrame:
     plan = read_table(processed_dir, "plan")
     plan = plan[plan["family"] == plan_module.FAMILY_PLAN]
     facts = read_table(processed_dir, "facts")
-    cells = cell_status(plan, facts, as_of)
+    cells = cell_status(plan, facts, as_of, deadline)
     summary = cluster_year_summary(cells)
     summary["answered"] = summary[MET] + summary[PARTLY_MET] + summary[NOT_MET]
     demo = cells.groupby(["cluster_id", "year"], as_index=False)["demo"].any()

@@ -27,13 +27,17 @@ class RegionYear:
     region_name: str
     year: int
     as_of: date
+    deadline: tuple[int, int]  # (month, day) of the year after ``year`` its report is due
     clusters: pd.DataFrame  # one row per cluster: registry, fulfilment, staffing, completeness
     demo: bool
 
 
-def load(data_dir: str | Path, region: str, year: int, as_of: str | date) -> RegionYear:
+def load(
+    data_dir: str | Path, region: str, year: int, as_of: str | date, deadline: str = f.DEFAULT_DEADLINE_TEXT
+) -> RegionYear:
     """Read the processed tables and put the region's clusters of the year on one table."""
     as_of = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    due = f.parse_deadline(deadline)
     registry = read_table(data_dir, "clusters")
     mine = registry[registry["region_code"] == str(region)]
     if mine.empty:
@@ -44,11 +48,11 @@ def load(data_dir: str | Path, region: str, year: int, as_of: str | date) -> Reg
     plan = plan[plan["cluster_id"].isin(ids) & (plan["year"] == int(year)) & (plan["family"] == FAMILY_PLAN)]
     facts = read_table(data_dir, "facts")
     facts = facts[facts["cluster_id"].isin(ids) & (facts["year"] == int(year))]
-    summary = f.cluster_year_summary(f.cell_status(plan, facts, as_of))
+    summary = f.cluster_year_summary(f.cell_status(plan, facts, as_of, due))
     staffing = read_table(data_dir, "staffing")
     staffing = staffing[staffing["cluster_id"].isin(ids) & (staffing["year"] == int(year))]
     received = completeness(
-        registry, read_table(data_dir, "plan"), read_table(data_dir, "submissions"), as_of
+        registry, read_table(data_dir, "plan"), read_table(data_dir, "submissions"), as_of, due
     )
     received = received[received["cluster_id"].isin(ids) & (received["year"] == int(year))]
     quality = read_table(data_dir, "quality")
@@ -68,6 +72,7 @@ def load(data_dir: str | Path, region: str, year: int, as_of: str | date) -> Reg
         region_name=mine["region_name"].iloc[0],
         year=int(year),
         as_of=as_of,
+        deadline=due,
         clusters=table.sort_values("rate", ascending=False, na_position="last").reset_index(drop=True),
         demo=bool(mine["demo"].any() or facts["demo"].any()),
     )
@@ -88,7 +93,7 @@ def header(ry: RegionYear) -> Markdown:
         "",
         f"- Кластеров в реестре: {len(ry.clusters)}",
         f"- Данные на дату: {ry.as_of:%d.%m.%Y}; срок отчёта за {ry.year} год — "
-        f"{f.reporting_deadline(ry.year):%d.%m.%Y}",
+        f"{f.reporting_deadline(ry.year, ry.deadline):%d.%m.%Y}",
     ]
     if ry.demo:
         lines += ["", f"> {DEMO_NOTICE}"]

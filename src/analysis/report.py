@@ -14,7 +14,7 @@ from IPython.display import Markdown
 
 from analysis import fulfilment as f
 from analysis.charts import Chart, status_by_group_chart
-from analysis.labels import DEMO_NOTICE, STATUS_COLOURS, STATUS_RU
+from analysis.labels import COMPLETENESS_RU, DEMO_NOTICE, STATUS_COLOURS, STATUS_RU
 from analysis.plan import FAMILY_FEDERAL, FAMILY_PLAN
 from analysis.registry import cluster_info
 from analysis.tables import read_table
@@ -27,21 +27,25 @@ class ClusterYear:
     cluster: pd.Series
     year: int
     as_of: date
+    deadline: tuple[int, int]  # (month, day) of the year after ``year`` its report is due
     cells: pd.DataFrame
     indicators: pd.DataFrame
     summary: pd.Series
     demo: bool
-    rejects: int
     staffing: pd.DataFrame  # every year of the cluster, for the trend
     staffing_programmes: pd.DataFrame  # the year, per programme
     fact_checks: pd.DataFrame  # the year's facts against rosters and enrolment
     federal: pd.DataFrame  # the year's federal indicator targets (tidy plan rows)
     target_checks: pd.DataFrame  # the year's federal targets against rosters and enrolment
+    submission: pd.Series  # the year's submission: completeness status, date, rows accepted / rejected
 
 
-def load(data_dir: str | Path, cluster: str, year: int, as_of: str | date) -> ClusterYear:
+def load(
+    data_dir: str | Path, cluster: str, year: int, as_of: str | date, deadline: str = f.DEFAULT_DEADLINE_TEXT
+) -> ClusterYear:
     """Read the processed tables and compute the statuses of one cluster-year."""
     as_of = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    due = f.parse_deadline(deadline)
     info = cluster_info(read_table(data_dir, "clusters"), cluster)
     plan = read_table(data_dir, "plan")
     plan = plan[
@@ -52,8 +56,7 @@ def load(data_dir: str | Path, cluster: str, year: int, as_of: str | date) -> Cl
         raise ValueError(f"the plan of {cluster!r} has no year {year}; its years are {years}")
     facts = read_table(data_dir, "facts")
     facts = facts[(facts["cluster_id"] == cluster) & (facts["year"] == int(year))]
-    rejects = read_table(data_dir, "rejects")
-    cells = f.cell_status(plan, facts, as_of).sort_values("order", kind="stable")
+    cells = f.cell_status(plan, facts, as_of, due).sort_values("order", kind="stable")
 
     def mine(name: str, every_year: bool = False) -> pd.DataFrame:
         table = read_table(data_dir, name)
@@ -68,17 +71,39 @@ def load(data_dir: str | Path, cluster: str, year: int, as_of: str | date) -> Cl
         cluster=info,
         year=int(year),
         as_of=as_of,
+        deadline=due,
         cells=cells.reset_index(drop=True),
         indicators=f.indicator_status(cells),
         summary=f.cluster_year_summary(cells).iloc[0],
         demo=bool(facts["demo"].any()),
-        rejects=int(((rejects["cluster_id"] == cluster) & (rejects["year"] == int(year))).sum()),
         staffing=mine("staffing", every_year=True),
         staffing_programmes=mine("staffing_by_programme"),
         fact_checks=mine("fact_checks"),
         federal=federal.sort_values("order", kind="stable"),
         target_checks=mine("target_checks"),
+        submission=_submission(data_dir, info, int(year), as_of, due),
     )
+
+
+def _submission(data_dir, info: pd.Series, year: int, as_of: date, due: tuple[int, int]) -> pd.Series:
+    """Whether the cluster-year's report arrived, when, and how many of its rows were accepted."""
+    from analysis.ingest import completeness
+
+    plan = read_table(data_dir, "plan")
+    received = completeness(
+        info.to_frame().T,
+        plan[plan["cluster_id"] == info["cluster_id"]],
+        read_table(data_dir, "submissions"),
+        as_of,
+        due,
+    )
+    row = received[received["year"] == year]
+    quality = read_table(data_dir, "quality")
+    quality = quality[(quality["cluster_id"] == info["cluster_id"]) & (quality["year"] == year)]
+    out = row.iloc[0] if not row.empty else pd.Series({"status": "not_due", "submitted_on": pd.NaT})
+    out["rows_accepted"] = int(quality["rows_accepted"].sum())
+    out["rows_rejected"] = int(quality["rows_rejected"].sum())
+    return out
 
 
 def _percent(value: float) -> str:
@@ -96,7 +121,7 @@ def header(cy: ClusterYear) -> Markdown:
         f"- Отрасль: {c['industry']}",
         f"- Базовая образовательная организация: {c['base_college'] or 'не указана в программе'}",
         f"- Данные на дату: {cy.as_of:%d.%m.%Y}; срок отчёта за {cy.year} год — "
-        f"{f.reporting_deadline(cy.year):%d.%m.%Y}",
+        f"{f.reporting_deadline(cy.year, cy.deadline):%d.%m.%Y}",
         f"- Версия плана (приложение № 2): `{c['plan_version']}`",
     ]
     if cy.demo:
@@ -123,13 +148,25 @@ def summary_text(cy: ClusterYear) -> Markdown:
         "Уровень выполнения — доля плановых значений, достигших плана; значения без отчёта "
         "(«ожидается отчёт», «нет данных») в него не засчитываются.",
     ]
-    if cy.rejects:
-        text += [
-            "",
-            f"При проверке отчётных файлов кластера за год отклонено замечаний: {cy.rejects} "
-            "(перечень — в выводе сборки и в data/processed/rejects.parquet).",
-        ]
+    text += ["", _submission_text(cy)]
     return Markdown("\n".join(text))
+
+
+def _submission_text(cy: ClusterYear) -> str:
+    """One line on the year's report: on time or late, and what validation accepted."""
+    sub = cy.submission
+    status = COMPLETENESS_RU.get(sub["status"], sub["status"])
+    when = "" if pd.isna(sub["submitted_on"]) else f" ({sub['submitted_on']:%d.%m.%Y})"
+    line = f"Отчёт кластера за {cy.year} год: {status}{when}."
+    if sub["rows_accepted"] or sub["rows_rejected"]:
+        line += f" Проверка: строк принято — {sub['rows_accepted']}, отклонено — {sub['rows_rejected']}"
+        line += (
+            " (перечень замечаний — в выводе сборки, data/processed/rejects.parquet и отчёте проверки "
+            "данных Data Docs)."
+            if sub["rows_rejected"]
+            else "."
+        )
+    return line
 
 
 def summary_table(cy: ClusterYear) -> pd.io.formats.style.Styler:

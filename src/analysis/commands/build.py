@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.build import CLUSTER_NOTEBOOK, cluster_job, region_job, run_jobs
-from analysis.commands.common import add_data_options, iso_date, print_prepare_summary
+from analysis.build import CLUSTER_NOTEBOOK, cluster_job, common_parameters, region_job, run_jobs
+from analysis.commands.common import add_data_options, deadline_text, iso_date, print_prepare_summary
+from analysis.fulfilment import DEFAULT_DEADLINE_TEXT, parse_deadline
 from analysis.index import IndexEntry, render_index
 from analysis.ingest import completeness
 from analysis.pipeline import prepare, report_grid
@@ -45,6 +46,13 @@ def add_parser(subparsers) -> None:
         "reporting deadline) versus 'no data' (after). Default: today",
     )
     parser.add_argument(
+        "--deadline",
+        default=DEFAULT_DEADLINE_TEXT,
+        metavar="MM-DD",
+        type=deadline_text,
+        help="the day of the following year a year's report is due (default: %(default)s, 20 January)",
+    )
+    parser.add_argument(
         "--cluster",
         action="append",
         metavar="ID",
@@ -72,7 +80,7 @@ def add_parser(subparsers) -> None:
         default=CLUSTER_NOTEBOOK,
         metavar="IPYNB",
         help="the report template to run (default: notebooks/cluster_report.ipynb); it must declare the "
-        "parameters cluster, year, data_dir and as_of",
+        "parameters cluster, year, data_dir, as_of and deadline",
     )
     parser.add_argument(
         "--no-prepare", action="store_true", help="use data/processed/ as it is instead of rebuilding it"
@@ -86,7 +94,8 @@ def run(args) -> int:
     if not args.no_prepare:
         print_prepare_summary(prepare(args.raw, args.processed, docs))
     clusters = read_table(args.processed, "clusters")
-    grid = report_grid(args.processed, as_of)
+    deadline = parse_deadline(args.deadline)
+    grid = report_grid(args.processed, as_of, deadline)
     if args.cluster:
         unknown = sorted(set(args.cluster) - set(clusters["cluster_id"]))
         if unknown:
@@ -96,29 +105,16 @@ def run(args) -> int:
         clusters = clusters[clusters["cluster_id"].isin(args.cluster)]
     if args.year:
         grid = grid[grid["year"].isin(args.year)]
+    common = common_parameters(args.processed, as_of, args.deadline)
     jobs = [
         cluster_job(
-            args.out,
-            args.processed,
-            r.region_code,
-            r.cluster_id,
-            r.year,
-            as_of.isoformat(),
-            f"{r.name}, {r.year}",
-            args.notebook,
+            args.out, common, r.region_code, r.cluster_id, r.year, f"{r.name}, {r.year}", args.notebook
         )
         for r in grid.itertuples()
     ]
     regions = grid[["region_code", "region_name", "year"]].drop_duplicates()
     region_jobs = [
-        region_job(
-            args.out,
-            args.processed,
-            r.region_code,
-            r.year,
-            as_of.isoformat(),
-            f"{r.region_code} — {r.region_name}, {r.year}",
-        )
+        region_job(args.out, common, r.region_code, r.year, f"{r.region_code} — {r.region_name}, {r.year}")
         for r in regions.itertuples()
     ]
     every = run_jobs(jobs + region_jobs, workers=args.jobs)
@@ -151,6 +147,7 @@ def run(args) -> int:
         read_table(args.processed, "plan"),
         read_table(args.processed, "submissions"),
         as_of,
+        deadline,
     )
     page = render_index(
         entries,

@@ -14,6 +14,17 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
 
 
+def deadline_text(text: str) -> str:
+    """A reporting deadline as MM-DD (checked here, passed on as text)."""
+    from analysis.fulfilment import parse_deadline
+
+    try:
+        parse_deadline(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day of the year in MM-DD form: {text!r}") from None
+    return text
+
+
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--raw",
