@@ -25,11 +25,11 @@ venv: $(STAMP) ## create or refresh the virtual environment in .venv/
 
 data: $(STAMP) ## generate the demonstration region and build data/processed/
 	$(RUN) demo
-	$(RUN) ingest
+	$(RUN) ingest --demo
 
 reports: $(STAMP) ## build every report on the embedded sample data and reports/index.html
 	$(RUN) demo
-	$(RUN) build
+	$(RUN) build --demo
 
 test: $(STAMP) lint ## lint, then run the whole test suite
 	$(BIN)/python -m pytest

@@ -45,6 +45,7 @@ def built(tmp_path_factory, request):
             AS_OF,
             "--jobs",
             "2",
+            "--demo",
         ]
     )
     return root, code
@@ -162,7 +163,7 @@ def test_unknown_cluster_is_a_usage_error(raw_dir, tmp_path, capsys):
         ]
     )
     assert code == 2
-    assert "unknown cluster(s) ['nope']" in capsys.readouterr().out
+    assert "unknown cluster(s) ['nope']" in capsys.readouterr().err
 
 
 def chromium() -> str | None:

@@ -59,3 +59,12 @@ def test_a_facts_file_without_its_columns_is_refused(tmp_path):
     path.write_text("кластер,год\nx,2024\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"facts.csv, row 1: missing columns .* the header must be"):
         read_facts_file(path)
+
+
+def test_row_numbers_count_blank_lines_and_cp1251_semicolons_are_read(raw_dir):
+    path = raw_dir / "facts" / "submitted.csv"
+    text = "cluster_id;year;indicator;programme_code;fact\n\ntiny-law;2024;1.1.4;;7\n\ntiny-law;2024;9.9.9;;1,5\n"
+    path.write_bytes(text.encode("cp1251"))
+    result = run_ingest(raw_dir)
+    assert result.tables["facts"]["source_row"].tolist() == [3]
+    assert result.rejects[["source_row", "column"]].values.tolist() == [[5, "indicator"]]

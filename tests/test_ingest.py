@@ -360,3 +360,67 @@ def test_real_rosters_need_a_key_and_the_message_says_how(raw_dir_with_forms, mo
     assert person_id(key, "Иванов Иван") != person_id(b"other", "Иванов Иван")
     with pytest.raises(Exception, match="already exists"):
         write_new_key()
+
+
+def test_a_csv_sheet_in_an_unknown_encoding_skips_only_its_submission(raw_dir_with_forms):
+    folder = raw_dir_with_forms / "submissions" / "tiny-it_2024"
+    folder.mkdir()
+    (folder / "Сведения.csv").write_bytes("Поле;Значение\nКластер;tiny-it\n".encode() + b"\x98\x81;\n")
+    result = run_ingest(raw_dir_with_forms)
+    skipped = result.submissions[result.submissions["status"] == "unreadable"]
+    assert skipped["message"].str.contains("neither UTF-8 nor cp1251").tolist() == [True]
+    assert accounted(result, raw_dir_with_forms / FORM) == (10, 10, 0)
+
+
+def test_a_later_submission_for_the_same_cluster_year_replaces_the_earlier(raw_dir_with_forms):
+    rows = copy.deepcopy(GOOD_FORM)
+    rows["Показатели"][2][4] = 9  # the corrected fact of 1.1.4
+    later = write_form(
+        raw_dir_with_forms / "submissions" / "tiny-law_2024_v2.xlsx", rows, submitted="18.01.2025"
+    )
+    result = run_ingest(raw_dir_with_forms)
+    log = result.submissions.set_index("source_file")
+    assert log.loc[str(raw_dir_with_forms / FORM), "status"] == "superseded"
+    assert f"superseded by {later}" in log.loc[str(raw_dir_with_forms / FORM), "message"]
+    assert log.loc[str(later), "status"] == "read" and result.rejects.empty
+    facts = result.tables["facts"].set_index("indicator")
+    assert facts.loc["1.1.4", "fact_value"] == 9.0
+
+
+def test_the_demo_key_needs_both_the_flag_and_demo_submissions(raw_dir_with_forms, tmp_path, monkeypatch):
+    from analysis.pipeline import prepare
+    from analysis.pseudonym import ENV_KEY, ENV_KEY_FILE, MissingKeyError
+
+    monkeypatch.delenv(ENV_KEY, raising=False)
+    monkeypatch.setenv(ENV_KEY_FILE, str(tmp_path / "no-key"))
+    # A form that calls itself demo data is not enough: the operator must ask for the demo key…
+    write_form(raw_dir_with_forms / FORM, demo="да")
+    with pytest.raises(MissingKeyError, match="python -m analysis keygen"):
+        prepare(raw_dir_with_forms, tmp_path / "p")
+    assert prepare(raw_dir_with_forms, tmp_path / "p", demo_key=True).rows_read == 10
+    # …and asking for it does not cover a submission that is not marked as demo data.
+    write_form(raw_dir_with_forms / FORM, demo="")
+    with pytest.raises(MissingKeyError):
+        prepare(raw_dir_with_forms, tmp_path / "p", demo_key=True)
+
+
+def test_a_year_written_as_words_names_the_year(raw_dir_with_forms):
+    write_form(raw_dir_with_forms / FORM, year="2024 год")
+    result = run_ingest(raw_dir_with_forms)
+    message = result.submissions["message"].iloc[0]
+    assert "the year must be a number such as 2025 (value '2024 год')" in message
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(raw_dir_with_forms, tmp_path, monkeypatch, capsys):
+    import analysis.commands.ingest as command
+    from analysis.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something inside broke")
+
+    monkeypatch.setattr(command, "prepare", broken)
+    assert main(["ingest", "--raw", str(raw_dir_with_forms), "--processed", str(tmp_path / "p")]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "internal error: RuntimeError: something inside broke — rerun with -v for the traceback and report it"
+    )

@@ -43,14 +43,21 @@ def test_notebook_runs_on_the_project_kernel(path):
     assert nbformat.read(path, as_version=4).metadata.kernelspec.name == KERNEL_NAME
 
 
-def test_parameters_cell_holds_literals_only():
-    notebook = nbformat.read(CLUSTER_NOTEBOOK, as_version=4)
+PARAMETERS = {
+    "cluster_report.ipynb": {"cluster", "year", "data_dir", "as_of", "deadline"},
+    "region_report.ipynb": {"region", "year", "data_dir", "as_of", "deadline"},
+}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_holds_literals_only(path):
+    notebook = nbformat.read(path, as_version=4)
     tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     for node in ast.parse(tagged[0].source).body:
         assert isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Constant), ast.unparse(node)
-    declared = papermill.inspect_notebook(str(CLUSTER_NOTEBOOK))
-    assert set(declared) == {"cluster", "year", "data_dir", "as_of", "deadline"}
+    declared = papermill.inspect_notebook(str(path))
+    assert set(declared) == PARAMETERS[path.name]
     assert all(p["help"] for p in declared.values()), "every parameter explains itself"
 
 

@@ -61,3 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not a user's input: one line, the traceback on request
+        if args.verbose:
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc} — rerun with -v for the traceback and report it",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED

@@ -62,9 +62,9 @@ class PlanError(InputError):
     """A canonical plan file breaks the plan format."""
 
 
-class UnknownClusterError(AnalysisError):
+class UnknownClusterError(AnalysisError, LookupError):
     """A cluster id was asked for that the registry does not list."""
 
 
-class ParameterError(AnalysisError):
+class ParameterError(AnalysisError, ValueError):
     """A report was asked to run with a parameter its notebook does not declare."""

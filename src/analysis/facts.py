@@ -33,26 +33,25 @@ FACT_COLUMNS = [
 
 
 def read_facts_file(path: str | Path) -> pd.DataFrame:
-    """Read a raw facts CSV as text, keeping each row's line number in ``source_row``."""
+    """Read a raw facts CSV as text (UTF-8 or cp1251, ``,`` or ``;``), keeping each row's line
+    number in the file in ``source_row``."""
+    from analysis.workbook import read_csv_rows
+
     path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(
-            Location(file=str(path)),
-            f"cannot read the facts file: {exc}",
-            "save it as UTF-8 CSV with the header " + ",".join(RAW_COLUMNS),
-        ) from exc
-    missing = [c for c in RAW_COLUMNS if c not in frame.columns]
+    rows = read_csv_rows(path)
+    header = [cell.strip() for cell in rows[0][1]] if rows else []
+    missing = [c for c in RAW_COLUMNS if c not in header]
     if missing:
         raise InputError(
             Location(file=str(path), row=1),
             f"missing columns {missing}",
             "the header must be " + ",".join(RAW_COLUMNS) + "[,demo]",
         )
+    records = [dict(zip(header, cells, strict=False)) for _, cells in rows[1:]]
+    frame = pd.DataFrame.from_records(records, columns=header).fillna("")
     if "demo" not in frame.columns:
         frame["demo"] = ""
-    frame = frame[[*RAW_COLUMNS, "demo"]].apply(lambda col: col.str.strip())
+    frame = frame[[*RAW_COLUMNS, "demo"]].astype(str).apply(lambda col: col.str.strip())
     frame["source_file"] = str(path)
-    frame["source_row"] = range(2, len(frame) + 2)
+    frame["source_row"] = [line for line, _ in rows[1:]]
     return frame

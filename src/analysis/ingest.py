@@ -23,6 +23,7 @@ import pandas as pd
 from analysis import forms, normalise, participants
 from analysis.errors import InputError, Location
 from analysis.facts import FACT_COLUMNS, RAW_COLUMNS, read_facts_file
+from analysis.normalise import FLAG_TRUE
 from analysis.plan import FAMILY_PLAN
 from analysis.pseudonym import person_id
 from analysis.workbook import Submission, UnreadableSubmission, find_submissions, read_submission
@@ -362,6 +363,7 @@ def _prepare_tables(parts: dict[str, _Rows], plan: pd.DataFrame, key: bytes) -> 
         teachers = teachers.drop(columns="snils")
         teachers["org_id"] = teachers.pop("organisation")
         teachers["org_key"] = teachers["cluster_id"] + "|" + teachers["org_id"]
+        teachers["year_key"] = teachers["cluster_id"] + "|" + teachers["year"].astype(str)
         teachers["programme_key"] = teachers["cluster_id"] + "|" + teachers["programme_code"]
         teachers["training_completed"] = pd.to_datetime(teachers["training_completed"])
         teachers = year_bounds(teachers)
@@ -385,6 +387,7 @@ def _prepare_tables(parts: dict[str, _Rows], plan: pd.DataFrame, key: bytes) -> 
             pairs["cluster_id"] + "|" + pairs["year"].astype(str) + "|" + pairs["teacher_id"]
         )
         pairs["specialist_org_key"] = pairs["cluster_id"] + "|" + pairs["specialist_org_id"]
+        pairs["year_key"] = pairs["cluster_id"] + "|" + pairs["year"].astype(str)
         pairs["programme_key"] = pairs["cluster_id"] + "|" + pairs["programme_code"]
         pairs["start"] = pd.to_datetime(pairs["start"])
         pairs["end"] = pd.to_datetime(pairs["end"])
@@ -393,9 +396,27 @@ def _prepare_tables(parts: dict[str, _Rows], plan: pd.DataFrame, key: bytes) -> 
     enrolment = _frame(parts["enrolment"], ["cluster_id", "year", "programme_code", "enrolled"])
     if not enrolment.empty:
         enrolment["programme_key"] = enrolment["cluster_id"] + "|" + enrolment["programme_code"]
+        enrolment["year_key"] = enrolment["cluster_id"] + "|" + enrolment["year"].astype(str)
         enrolment["with_employer_mentor"] = pd.array(enrolment["with_employer_mentor"], dtype="Int64")
         enrolment["enrolled"] = pd.array(enrolment["enrolled"], dtype="Int64")
     return {"facts": facts, "teachers": teachers, "pairs": pairs, "enrolment": enrolment}
+
+
+def _latest_submissions(submissions: list[Submission]) -> tuple[list[Submission], list[tuple]]:
+    """One submission per cluster-year — the latest by its «Дата представления» (undated ones
+    count as oldest; on a tie the file name sorting last); the others as ``(old, replacement)``."""
+
+    def order(s: Submission) -> tuple:
+        return (s.submitted_on or date.min, Path(s.path).name)
+
+    latest: dict[tuple[str, int], Submission] = {}
+    for submission in sorted(submissions, key=order):
+        latest[(submission.cluster_id, submission.year)] = submission
+    current = [s for s in submissions if latest[(s.cluster_id, s.year)] is s]
+    superseded = [
+        (s, latest[(s.cluster_id, s.year)]) for s in submissions if latest[(s.cluster_id, s.year)] is not s
+    ]
+    return current, superseded
 
 
 def _read_inputs(raw_dir: Path, demo_clusters: set[str]):
@@ -403,13 +424,32 @@ def _read_inputs(raw_dir: Path, demo_clusters: set[str]):
     parts = {table: _Rows() for table in SPEC}
     raw: dict[int, dict] = {}
     log = []
+    submissions: list[Submission] = []
     for path in find_submissions(raw_dir / "submissions"):
         try:
-            submission: Submission = read_submission(path)
+            submissions.append(read_submission(path))
         except UnreadableSubmission as exc:
             logger.warning("skipped: %s", exc.line())
             log.append({"source_file": str(path), "status": "unreadable", "message": exc.line()})
-            continue
+    current, superseded = _latest_submissions(submissions)
+    for old, new in superseded:
+        message = (
+            f"{old.path}: superseded by {new.path}, a later submission for {old.cluster_id} "
+            f"{old.year}; only the latest one counts — remove the file it replaces"
+        )
+        logger.warning("skipped: %s", message)
+        log.append(
+            {
+                "source_file": old.path,
+                "cluster_id": old.cluster_id,
+                "year": old.year,
+                "submitted_on": old.submitted_on,
+                "demo": old.demo,
+                "status": "superseded",
+                "message": message,
+            }
+        )
+    for submission in current:
         first = len(raw)
         for title, sheet in submission.sheets.items():
             table = SHEET_TABLE[title]
@@ -444,7 +484,7 @@ def _read_inputs(raw_dir: Path, demo_clusters: set[str]):
             logger.warning("skipped: %s", exc.line())
             log.append({"source_file": str(path), "status": "unreadable", "message": exc.line()})
             continue
-        frame["demo"] = frame["demo"].isin(["1", "true", "True"]) | frame["cluster_id"].isin(demo_clusters)
+        frame["demo"] = frame["demo"].isin(FLAG_TRUE) | frame["cluster_id"].isin(demo_clusters)
         first = len(raw)
         context = {"source_file": str(path), "sheet": ""}
         _parse_rows("facts", frame[[*RAW_COLUMNS, "demo", "source_row"]], context, parts["facts"], raw)

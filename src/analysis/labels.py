@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from analysis import fulfilment as f
 
 STATUS_RU = {
@@ -84,3 +86,11 @@ COMPLETENESS_RU = {
     "missing": "не представлен",
     "not_due": "срок не наступил",
 }
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percent for a report, «—» when there is none (NaN, NA, None)."""
+    try:
+        return "—" if value is None or math.isnan(float(value)) else f"{float(value):.0%}"
+    except TypeError:  # pandas NA
+        return "—"

@@ -116,8 +116,12 @@ def day(value: object) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1900 <= value <= 2100:  # a bare year, not Excel's day 1900 (1905-03-14)
+            raise ValueError("a whole date is expected here, as dd.mm.yyyy, not only the year")
         return excel_serial(float(value))
     cleaned = text(value)
+    if cleaned.replace(",", ".").replace(".", "", 1).isdigit():  # a serial number stored as text
+        return day(float(cleaned.replace(",", ".")))
     try:
         if match := _DOTTED.match(cleaned):
             d, m, y = (int(g) for g in match.groups())
@@ -125,8 +129,6 @@ def day(value: object) -> date | None:
         if match := _ISO.match(cleaned):
             y, m, d = (int(g) for g in match.groups())
             return date(y, m, d)
-        if cleaned.replace(",", ".").replace(".", "", 1).isdigit():
-            return excel_serial(float(cleaned.replace(",", ".")))
     except ValueError:
         raise ValueError("no such date in the calendar") from None
     raise ValueError("a date is expected here, as dd.mm.yyyy")
@@ -178,6 +180,9 @@ def person_name(value: object) -> str:
     if any(ch.isdigit() for ch in name):
         raise ValueError("a ФИО has no digits")
     return name
+
+
+FLAG_TRUE = ("1", "true", "True", "да")  # how CSV files mark a row as demonstration data
 
 
 def name_key(name: str) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError, Location
+from analysis.normalise import FLAG_TRUE
 
 PARTICIPANTS_FILE = "participants.csv"
 COLUMNS = ["cluster_id", "organisation", "org_type"]
@@ -64,7 +65,7 @@ def _load_one(path: Path) -> pd.DataFrame:
                 f"org_type must be one of {ORG_TYPES}",
                 value=value,
             )
-    frame["demo"] = frame["demo"].isin(["1", "true", "True"])
+    frame["demo"] = frame["demo"].isin(FLAG_TRUE)
     return frame
 
 

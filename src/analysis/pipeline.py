@@ -81,16 +81,25 @@ def read_plans(registry: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list
 
 
 def prepare(
-    raw_dir: str | Path, processed_dir: str | Path, docs_dir: str | Path | None = None
+    raw_dir: str | Path,
+    processed_dir: str | Path,
+    docs_dir: str | Path | None = None,
+    demo_key: bool = False,
 ) -> PrepareResult:
-    """Build every processed table from ``raw_dir``; publish Data Docs into ``docs_dir`` if given."""
+    """Build every processed table from ``raw_dir``; publish Data Docs into ``docs_dir`` if given.
+
+    ``demo_key`` lets people be pseudonymised with the built-in demonstration key when no key is
+    configured — and only when every roster row comes from a submission marked as demo data.
+    """
     from analysis.validation import Validator
 
     raw_dir = Path(raw_dir)
     registry = load_registry(raw_dir / REGISTRY_FILE)
     plan, clusters, warnings = read_plans(registry)
     validator = Validator()
-    result = ingest(raw_dir, registry, plan, lambda demo_only: load_key(demo=demo_only), validator)
+    result = ingest(
+        raw_dir, registry, plan, lambda demo_only: load_key(demo=demo_key and demo_only), validator
+    )
     tables = {
         "clusters": clusters,
         "plan": plan,

@@ -255,8 +255,3 @@ def load_plans(registry: pd.DataFrame) -> pd.DataFrame:
         tidy_plan(read_plan_file(row.plan_path), row.cluster_id) for row in registry.itertuples(index=False)
     ]
     return pd.concat(frames, ignore_index=True)
-
-
-def plan_years(plan: pd.DataFrame, cluster_id: str) -> list[int]:
-    """The years a cluster's plan has targets for (the year columns of its document)."""
-    return sorted(plan.loc[plan["cluster_id"] == cluster_id, "year"].unique().tolist())

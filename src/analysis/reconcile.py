@@ -17,12 +17,12 @@ import logging
 import numpy as np
 import pandas as pd
 
+from analysis.fulfilment import CELL_KEYS
 from analysis.plan import FAMILY_FEDERAL
 from analysis.staffing import KEYS
 
 logger = logging.getLogger(__name__)
 
-CELL_KEYS = ["cluster_id", "year", "indicator", "programme_code"]
 # Plan indicators the rosters can check, with the staffing metric behind each.
 STAFFING_INDICATORS = {"1.5.1": "trained_employer_staff", "1.6.1": "employer_teachers", "1.6.2": "pairs"}
 LAUNCHED_INDICATOR = "1.1.4"  # programmes launched for the year's intake, checked against enrolment

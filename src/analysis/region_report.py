@@ -14,7 +14,7 @@ from IPython.display import Markdown
 from analysis import fulfilment as f
 from analysis.charts import Chart
 from analysis.ingest import completeness
-from analysis.labels import COMPLETENESS_RU, DEMO_NOTICE, STATUS_COLOURS
+from analysis.labels import COMPLETENESS_RU, DEMO_NOTICE, STATUS_COLOURS, percent
 from analysis.plan import FAMILY_PLAN
 from analysis.tables import read_table
 
@@ -78,10 +78,6 @@ def load(
     )
 
 
-def _percent(value) -> str:
-    return "—" if pd.isna(value) else f"{value:.0%}"
-
-
 def _count(value) -> str:
     return "—" if pd.isna(value) else f"{int(value)}"
 
@@ -103,17 +99,23 @@ def header(ry: RegionYear) -> Markdown:
 def comparison_table(ry: RegionYear) -> pd.io.formats.style.Styler:
     """One row per cluster: fulfilment, staffing from employers, reporting."""
     c = ry.clusters
+    reported = c["reported"].fillna(0)
     table = pd.DataFrame(
         {
             "Кластер": c["name"],
             "Отрасль": c["industry"],
             "Выполнено": [f"{_count(m)} из {_count(p)}" for m, p in zip(c[f.MET], c["planned"], strict=True)],
-            "Уровень выполнения": [_percent(v) for v in c["rate"]],
-            "Взвешенный": [_percent(v) for v in c["weighted_rate"]],
+            # Before anything is reported a rate of 0 % would read as failure: show «—».
+            "Уровень выполнения": [
+                percent(v) if r > 0 else "—" for v, r in zip(c["rate"], reported, strict=True)
+            ],
+            "Взвешенный": [
+                percent(v) if r > 0 else "—" for v, r in zip(c["weighted_rate"], reported, strict=True)
+            ],
             "Преподавателей от работодателей": [_count(v) for v in c["employer_teachers"]],
-            "их доля": [_percent(v) for v in c["employer_teacher_share"]],
+            "их доля": [percent(v) for v in c["employer_teacher_share"]],
             "Пар наставничества": [_count(v) for v in c["pairs"]],
-            "Преподавателей ПОО в парах": [_percent(v) for v in c["college_teachers_in_pairs_share"]],
+            "Преподавателей ПОО в парах": [percent(v) for v in c["college_teachers_in_pairs_share"]],
             "Отчёт": [COMPLETENESS_RU.get(s, "—") if isinstance(s, str) else "—" for s in c["status"]],
             "Отклонено строк": [_count(v) for v in c["rows_rejected"]],
         }

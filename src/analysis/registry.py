@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import Location, RegistryError, UnknownClusterError
+from analysis.normalise import FLAG_TRUE
 
 COLUMNS = ["cluster_id", "name", "region_code", "region_name", "industry", "base_college", "plan_file"]
 REQUIRED = ["cluster_id", "name", "region_code", "region_name", "industry", "plan_file"]
@@ -86,7 +87,7 @@ def _load_one(path: Path) -> pd.DataFrame:
                 value=row["plan_file"],
             )
     frame["plan_path"] = [str(path.parent / p) for p in frame["plan_file"]]
-    frame["demo"] = frame["demo"].isin(["1", "true", "True"])
+    frame["demo"] = frame["demo"].isin(FLAG_TRUE)
     frame["registry_file"] = str(path)
     frame["registry_row"] = range(2, len(frame) + 2)
     return frame.reset_index(drop=True)

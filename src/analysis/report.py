@@ -14,7 +14,7 @@ from IPython.display import Markdown
 
 from analysis import fulfilment as f
 from analysis.charts import Chart, status_by_group_chart
-from analysis.labels import COMPLETENESS_RU, DEMO_NOTICE, STATUS_COLOURS, STATUS_RU
+from analysis.labels import COMPLETENESS_RU, DEMO_NOTICE, STATUS_COLOURS, STATUS_RU, percent
 from analysis.plan import FAMILY_FEDERAL, FAMILY_PLAN
 from analysis.registry import cluster_info
 from analysis.tables import read_table
@@ -106,10 +106,6 @@ def _submission(data_dir, info: pd.Series, year: int, as_of: date, due: tuple[in
     return out
 
 
-def _percent(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value:.0%}"
-
-
 def header(cy: ClusterYear) -> Markdown:
     """Title block: cluster, region, year, as-of date, plan version, demo notice."""
     c = cy.cluster
@@ -136,13 +132,13 @@ def summary_text(cy: ClusterYear) -> Markdown:
     if planned == 0:
         return Markdown(f"На {cy.year} год в плане нет значений с целевыми показателями.")
     text = [
-        f"**Выполнено {int(s[f.MET])} из {planned} плановых значений — {_percent(s['rate'])}.**",
+        f"**Выполнено {int(s[f.MET])} из {planned} плановых значений — {percent(s['rate'])}.**",
         "",
         f"- Частично выполнено: {int(s[f.PARTLY_MET])}; не выполнено: {int(s[f.NOT_MET])}; "
         f"ожидается отчёт: {int(s[f.PENDING])}; нет данных: {int(s[f.NO_DATA])}.",
         f"- Взвешенный уровень выполнения (частично выполненные засчитываются долей факт/план): "
-        f"{_percent(s['weighted_rate'])}.",
-        f"- Сведения представлены по {_percent(s['reported'])} плановых значений.",
+        f"{percent(s['weighted_rate'])}.",
+        f"- Сведения представлены по {percent(s['reported'])} плановых значений.",
         f"- Сверх плана (факт при отсутствии плана на год): {int(s[f.BEYOND_PLAN])}.",
         "",
         "Уровень выполнения — доля плановых значений, достигших плана; значения без отчёта "
@@ -221,7 +217,7 @@ def items_table(cy: ClusterYear, planned_only: bool = False) -> pd.io.formats.st
             "Мероприятие": [_shorten(t) for t in cells["indicator_title"]],
             "План": [_target_text(r) for r in cells.itertuples()],
             "Факт": [_fact_text(r) for r in cells.itertuples()],
-            "Факт / план": [_percent(v) for v in cells["ratio"]],
+            "Факт / план": [percent(v) for v in cells["ratio"]],
             "Статус": [STATUS_RU[s] for s in cells["status"]],
         }
     )
@@ -251,7 +247,7 @@ def group_table(cy: ClusterYear) -> pd.io.formats.style.Styler:
                 "Частично": counts[f.PARTLY_MET],
                 "Не выполнено": counts[f.NOT_MET],
                 "Без отчёта": counts[f.PENDING] + counts[f.NO_DATA],
-                "Уровень выполнения": [_percent(v) for v in counts["rate"]],
+                "Уровень выполнения": [percent(v) for v in counts["rate"]],
             }
         )
         .style.hide(axis="index")

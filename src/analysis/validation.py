@@ -96,6 +96,12 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             ),
             Rule(
                 "ExpectColumnValuesToBeInSet",
+                {"column": "year_key", "value_set": values["plan_years"]},
+                "the submission's year is not one of the cluster's plan years",
+                "year",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
                 {"column": "org_key", "value_set": values["participants"]},
                 "the organisation is not a participant of the cluster: fix the name or add it to "
                 "data/raw/participants.csv",
@@ -144,6 +150,12 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
                 {"column": "cluster_id", "value_set": values["clusters"]},
                 "unknown cluster id: it is not in the registry",
                 "cluster_id",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "year_key", "value_set": values["plan_years"]},
+                "the submission's year is not one of the cluster's plan years",
+                "year",
             ),
             Rule(
                 "ExpectColumnValuesToBeInSet",
@@ -218,6 +230,12 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
                 {"column": "cluster_id", "value_set": values["clusters"]},
                 "unknown cluster id: it is not in the registry",
                 "cluster_id",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "year_key", "value_set": values["plan_years"]},
+                "the submission's year is not one of the cluster's plan years",
+                "year",
             ),
             Rule(
                 "ExpectColumnValuesToBeInSet",

@@ -112,20 +112,39 @@ def _xlsx_rows(path: Path) -> dict[str, list[tuple]]:
         workbook.close()
 
 
-def _csv_rows(folder: Path) -> dict[str, list[tuple]]:
-    sheets = {}
-    for path in sorted(folder.glob("*.csv")):
+def read_csv_rows(path: Path) -> list[tuple[int, tuple[str, ...]]]:
+    """The non-blank lines of a CSV file as ``(line number, cells)``: UTF-8 (with or without a
+    BOM) or cp1251, separated by ``;`` or ``,`` (whichever the first line uses more)."""
+    try:
         raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "cp1251"):
-            try:
-                content = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        first = content.splitlines()[0] if content else ""
-        delimiter = ";" if first.count(";") >= first.count(",") else ","
-        sheets[path.stem.strip()] = [tuple(r) for r in csv.reader(io.StringIO(content), delimiter=delimiter)]
-    return sheets
+    except OSError as exc:
+        raise UnreadableSubmission(
+            Location(file=str(path)), f"cannot read the file ({exc.strerror})"
+        ) from exc
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            content = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableSubmission(
+            Location(file=str(path)), "the text is neither UTF-8 nor cp1251", "save it again as «CSV UTF-8»"
+        )
+    first = content.splitlines()[0] if content else ""
+    reader = csv.reader(io.StringIO(content), delimiter=";" if first.count(";") >= first.count(",") else ",")
+    rows = []
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            rows.append((reader.line_num, tuple(cells)))
+    return rows
+
+
+def _csv_rows(folder: Path) -> dict[str, list[tuple]]:
+    return {
+        path.stem.strip(): [cells for _, cells in read_csv_rows(path)]
+        for path in sorted(folder.glob("*.csv"))
+    }
 
 
 def _meta(rows: list[tuple]) -> dict[str, object]:
@@ -154,6 +173,12 @@ def read_submission(path: str | Path) -> Submission:
     named = _NAME.match(path.name.removesuffix(".xlsx"))
     cluster = normalise.text(meta.get("cluster_id")) or (named["cluster"] if named else "")
     year_text = normalise.text(meta.get("year")) or (named["year"] if named else "")
+    if cluster and year_text and not year_text.isdigit():
+        raise UnreadableSubmission(
+            Location(file=str(path), sheet=forms.META.title),
+            "the year must be a number such as 2025",
+            value=year_text,
+        )
     if not cluster or not year_text.isdigit():
         raise UnreadableSubmission(
             Location(file=str(path), sheet=forms.META.title),

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.build import CLUSTER_NOTEBOOK, cluster_job, common_parameters, region_job, run_jobs
-from analysis.commands.common import add_data_options, deadline_text, iso_date, print_prepare_summary
+from analysis.commands.common import (
+    add_data_options,
+    add_demo_key_option,
+    deadline_text,
+    iso_date,
+    print_prepare_summary,
+)
 from analysis.fulfilment import DEFAULT_DEADLINE_TEXT, parse_deadline
 from analysis.index import IndexEntry, render_index
 from analysis.ingest import completeness
@@ -30,6 +37,7 @@ def add_parser(subparsers) -> None:
         f"listed at the end and the exit code is {EXIT_FAILED}.",
     )
     add_data_options(parser)
+    add_demo_key_option(parser)
     parser.add_argument(
         "--out",
         type=Path,
@@ -92,14 +100,17 @@ def run(args) -> int:
     as_of: date = args.as_of or date.today()
     docs = args.out / "data-docs"
     if not args.no_prepare:
-        print_prepare_summary(prepare(args.raw, args.processed, docs))
+        print_prepare_summary(prepare(args.raw, args.processed, docs, demo_key=args.demo))
     clusters = read_table(args.processed, "clusters")
     deadline = parse_deadline(args.deadline)
     grid = report_grid(args.processed, as_of, deadline)
     if args.cluster:
         unknown = sorted(set(args.cluster) - set(clusters["cluster_id"]))
         if unknown:
-            print(f"error: unknown cluster(s) {unknown}; the registry lists {sorted(clusters['cluster_id'])}")
+            print(
+                f"error: unknown cluster(s) {unknown}; the registry lists {sorted(clusters['cluster_id'])}",
+                file=sys.stderr,
+            )
             return 2
         grid = grid[grid["cluster_id"].isin(args.cluster)]
         clusters = clusters[clusters["cluster_id"].isin(args.cluster)]

@@ -59,6 +59,15 @@ def print_prepare_summary(result) -> None:
         print(f"data quality (great-expectations Data Docs): {result.data_docs}")
 
 
+def add_demo_key_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="allow the built-in demonstration key for people in submissions marked as "
+        "demonstration data, when no key is configured (make reports uses it)",
+    )
+
+
 def add_docs_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-docs",

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analysis.commands.common import add_data_options, add_docs_option, print_prepare_summary
+from analysis.commands.common import (
+    add_data_options,
+    add_demo_key_option,
+    add_docs_option,
+    print_prepare_summary,
+)
 from analysis.pipeline import prepare
 
 EXIT_REJECTED = 3
@@ -20,11 +25,12 @@ def add_parser(subparsers) -> None:
         f"code {EXIT_REJECTED} when any row was rejected or a file skipped, 0 otherwise.",
     )
     add_data_options(parser)
+    add_demo_key_option(parser)
     add_docs_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    result = prepare(args.raw, args.processed, args.data_docs)
+    result = prepare(args.raw, args.processed, args.data_docs, demo_key=args.demo)
     print_prepare_summary(result)
     return EXIT_REJECTED if result.rejects or result.unreadable or result.plan_errors else 0
