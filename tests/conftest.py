@@ -51,7 +51,12 @@ tiny-it,2024,1.6.1,,нет,
 @pytest.fixture
 def raw_dir(tmp_path: Path) -> Path:
     """A tiny raw-data folder: two clusters in two regions, their plans and a facts file."""
-    raw = tmp_path / "raw"
+    return make_raw(tmp_path)
+
+
+def make_raw(root: Path) -> Path:
+    """Write the tiny raw-data folder under ``root``; return it."""
+    raw = root / "raw"
     (raw / "plans").mkdir(parents=True)
     (raw / "facts").mkdir()
     (raw / "clusters.csv").write_text(TINY_REGISTRY, encoding="utf-8")

@@ -18,18 +18,12 @@ AS_OF = "2025-03-01"  # after the 2024 reporting deadline, before 2025's
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, request):
+def built(tmp_path_factory):
     """Build the reports of the tiny fixture registry once for the module, two at a time."""
-    from conftest import TINY_FACTS, TINY_PARTICIPANTS, TINY_PLAN, TINY_REGISTRY, write_form
+    from conftest import TINY_PARTICIPANTS, make_raw, write_form
 
     root = tmp_path_factory.mktemp("build")
-    raw = root / "raw"
-    (raw / "plans").mkdir(parents=True)
-    (raw / "facts").mkdir()
-    (raw / "clusters.csv").write_text(TINY_REGISTRY, encoding="utf-8")
-    for cluster in ("tiny-law", "tiny-it"):
-        (raw / "plans" / f"{cluster}.csv").write_text(TINY_PLAN, encoding="utf-8")
-    (raw / "facts" / "submitted.csv").write_text(TINY_FACTS, encoding="utf-8")
+    raw = make_raw(root)
     (raw / "participants.csv").write_text(TINY_PARTICIPANTS, encoding="utf-8")
     write_form(raw / "submissions" / "tiny-law_2025.xlsx", year=2025, demo="да")
     code = main(

@@ -26,9 +26,13 @@ from analysis.facts import FACT_COLUMNS, RAW_COLUMNS, read_facts_file
 from analysis.normalise import FLAG_TRUE
 from analysis.plan import FAMILY_PLAN
 from analysis.pseudonym import person_id
+from analysis.staffing import ENROLMENT_COLUMNS, ORGANISATION_COLUMNS, PAIR_COLUMNS, TEACHER_COLUMNS
 from analysis.workbook import Submission, UnreadableSubmission, find_submissions, read_submission
 
 logger = logging.getLogger(__name__)
+
+# Enrolment as the staffing metrics read it, plus the students with an employer mentor (F5).
+ENROLMENT_OUTPUT_COLUMNS = [*ENROLMENT_COLUMNS, "with_employer_mentor"]
 
 PERSONAL_COLUMNS = {"full_name", "snils", "teacher_name", "specialist_name"}
 MASKED = "(скрыто: персональные данные)"
@@ -67,30 +71,6 @@ SPEC = {
     "pairs": forms.PAIRS,
     "enrolment": forms.ENROLMENT,
 }
-
-TEACHER_OUTPUT = [
-    "cluster_id",
-    "year",
-    "person_id",
-    "org_id",
-    "employment",
-    "programme_code",
-    "hours",
-    "training_completed",
-]
-PAIR_OUTPUT = [
-    "cluster_id",
-    "year",
-    "teacher_id",
-    "specialist_id",
-    "specialist_org_id",
-    "programme_code",
-    "start",
-    "end",
-    "format",
-]
-ENROLMENT_OUTPUT = ["cluster_id", "year", "programme_code", "enrolled", "with_employer_mentor"]
-ORGANISATION_OUTPUT = ["cluster_id", "org_id", "org_name", "org_type"]
 
 
 def _required(parse: Callable[[object], object]) -> Callable[[object], object]:
@@ -198,7 +178,7 @@ def load_organisations(raw_dir: Path) -> pd.DataFrame:
         [normalise.organisation(n) for n in frame["organisation"]], index=frame.index, dtype="str"
     )
     frame = frame.assign(org_name=names, org_id=names)
-    return frame[ORGANISATION_OUTPUT].drop_duplicates(["cluster_id", "org_id"]).reset_index(drop=True)
+    return frame[ORGANISATION_COLUMNS].drop_duplicates(["cluster_id", "org_id"]).reset_index(drop=True)
 
 
 def _heading(table: str, column: str, sheet: str) -> str:
@@ -560,9 +540,9 @@ def ingest(
     accepted = {t: f[~f["row_id"].isin(rejected_ids)] if not f.empty else f for t, f in tables.items()}
     result_tables = {
         "facts": _facts_output(accepted["facts"]),
-        "teachers": _output(accepted["teachers"], TEACHER_OUTPUT),
-        "pairs": _output(accepted["pairs"], PAIR_OUTPUT),
-        "enrolment": _output(accepted["enrolment"], ENROLMENT_OUTPUT),
+        "teachers": _output(accepted["teachers"], TEACHER_COLUMNS),
+        "pairs": _output(accepted["pairs"], PAIR_COLUMNS),
+        "enrolment": _output(accepted["enrolment"], ENROLMENT_OUTPUT_COLUMNS),
         "organisations": organisations,
     }
     submissions = _submission_log(log, rejected_ids)

@@ -165,12 +165,9 @@ def check_plan_rows(frame: pd.DataFrame, source: str = "<plan>") -> None:
                 ) from None
 
 
-def write_plan_file(frame: pd.DataFrame, path: str | Path | None = None) -> str:
-    """Write plan rows in the canonical format; the same rows always give the same bytes.
-
-    Returns the text; writes it to ``path`` when one is given.
-    """
-    check_plan_rows(frame)
+def canonical_csv(frame: pd.DataFrame, path: str | Path | None = None) -> str:
+    """Rows as canonical CSV text — UTF-8, LF, minimal quoting, cells as strings — so the same
+    rows always give the same bytes; written to ``path`` when one is given."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(list(frame.columns))
@@ -179,6 +176,15 @@ def write_plan_file(frame: pd.DataFrame, path: str | Path | None = None) -> str:
     if path is not None:
         Path(path).write_text(text, encoding="utf-8", newline="")
     return text
+
+
+def write_plan_file(frame: pd.DataFrame, path: str | Path | None = None) -> str:
+    """Write plan rows in the canonical format; the same rows always give the same bytes.
+
+    Returns the text; writes it to ``path`` when one is given.
+    """
+    check_plan_rows(frame)
+    return canonical_csv(frame, path)
 
 
 def plan_warnings(frame: pd.DataFrame, source: str = "<plan>") -> list[str]:

@@ -41,20 +41,28 @@ class Rule:
 def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
     """The suite of every table, given the known value sets (clusters, plan cells …)."""
     between0 = {"min_value": 0}
+    known_cluster = Rule(
+        "ExpectColumnValuesToBeInSet",
+        {"column": "cluster_id", "value_set": values["clusters"]},
+        "unknown cluster id: it is not in the registry",
+        "cluster_id",
+    )
+    plan_year = Rule(
+        "ExpectColumnValuesToBeInSet",
+        {"column": "year_key", "value_set": values["plan_years"]},
+        "the year is not one of the cluster's plan years",
+        "year",
+    )
+    known_programme = Rule(
+        "ExpectColumnValuesToBeInSet",
+        {"column": "programme_key", "value_set": values["programmes"]},
+        "unknown programme code: not among the cluster's plan programmes",
+        "programme_code",
+    )
     return {
         "facts": [
-            Rule(
-                "ExpectColumnValuesToBeInSet",
-                {"column": "cluster_id", "value_set": values["clusters"]},
-                "unknown cluster id: it is not in the registry",
-                "cluster_id",
-            ),
-            Rule(
-                "ExpectColumnValuesToBeInSet",
-                {"column": "year_key", "value_set": values["plan_years"]},
-                "the year is not one of the cluster's plan years",
-                "year",
-            ),
+            known_cluster,
+            plan_year,
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "indicator_key", "value_set": values["indicators"]},
@@ -88,18 +96,8 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             ),
         ],
         "teachers": [
-            Rule(
-                "ExpectColumnValuesToBeInSet",
-                {"column": "cluster_id", "value_set": values["clusters"]},
-                "unknown cluster id: it is not in the registry",
-                "cluster_id",
-            ),
-            Rule(
-                "ExpectColumnValuesToBeInSet",
-                {"column": "year_key", "value_set": values["plan_years"]},
-                "the submission's year is not one of the cluster's plan years",
-                "year",
-            ),
+            known_cluster,
+            plan_year,
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "org_key", "value_set": values["participants"]},
@@ -113,12 +111,7 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
                 "employment type is штатный or совместитель",
                 "employment",
             ),
-            Rule(
-                "ExpectColumnValuesToBeInSet",
-                {"column": "programme_key", "value_set": values["programmes"]},
-                "unknown programme code: not among the cluster's plan programmes",
-                "programme_code",
-            ),
+            known_programme,
             Rule(
                 "ExpectColumnValuesToBeBetween",
                 {"column": "hours", "min_value": 0, "max_value": 2000},
@@ -145,18 +138,8 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             ),
         ],
         "pairs": [
-            Rule(
-                "ExpectColumnValuesToBeInSet",
-                {"column": "cluster_id", "value_set": values["clusters"]},
-                "unknown cluster id: it is not in the registry",
-                "cluster_id",
-            ),
-            Rule(
-                "ExpectColumnValuesToBeInSet",
-                {"column": "year_key", "value_set": values["plan_years"]},
-                "the submission's year is not one of the cluster's plan years",
-                "year",
-            ),
+            known_cluster,
+            plan_year,
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "teacher_key", "value_set": values["college_teachers"]},
@@ -171,12 +154,7 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
                 "college teacher and an employer's specialist)",
                 "specialist_organisation",
             ),
-            Rule(
-                "ExpectColumnValuesToBeInSet",
-                {"column": "programme_key", "value_set": values["programmes"]},
-                "unknown programme code: not among the cluster's plan programmes",
-                "programme_code",
-            ),
+            known_programme,
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "format", "value_set": values["pair_formats"]},
@@ -225,24 +203,9 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             ),
         ],
         "enrolment": [
-            Rule(
-                "ExpectColumnValuesToBeInSet",
-                {"column": "cluster_id", "value_set": values["clusters"]},
-                "unknown cluster id: it is not in the registry",
-                "cluster_id",
-            ),
-            Rule(
-                "ExpectColumnValuesToBeInSet",
-                {"column": "year_key", "value_set": values["plan_years"]},
-                "the submission's year is not one of the cluster's plan years",
-                "year",
-            ),
-            Rule(
-                "ExpectColumnValuesToBeInSet",
-                {"column": "programme_key", "value_set": values["programmes"]},
-                "unknown programme code: not among the cluster's plan programmes",
-                "programme_code",
-            ),
+            known_cluster,
+            plan_year,
+            known_programme,
             Rule(
                 "ExpectColumnValuesToBeBetween",
                 {"column": "enrolled", "min_value": 0, "max_value": 5000},

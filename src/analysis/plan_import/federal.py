@@ -25,8 +25,6 @@ with the tidy plan of measures.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from pathlib import Path
@@ -34,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import Location, PlanError
-from analysis.plan import FAMILY_FEDERAL, TIDY_COLUMNS, parse_target
+from analysis.plan import FAMILY_FEDERAL, TIDY_COLUMNS, canonical_csv, parse_target
 from analysis.plan_import.assemble import ImportResult, SourceError, target_token
 
 logger = logging.getLogger(__name__)
@@ -183,14 +181,7 @@ def check_federal_rows(frame: pd.DataFrame, source: str = "<federal>") -> None:
 def write_federal_file(frame: pd.DataFrame, path: str | Path | None = None) -> str:
     """Write federal rows in the canonical format (same rows, same bytes); returns the text."""
     check_federal_rows(frame)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(list(frame.columns))
-    writer.writerows(frame.astype(str).itertuples(index=False, name=None))
-    text = buffer.getvalue()
-    if path is not None:
-        Path(path).write_text(text, encoding="utf-8", newline="")
-    return text
+    return canonical_csv(frame, path)
 
 
 def read_federal_file(path: str | Path) -> pd.DataFrame:
