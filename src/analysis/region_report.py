@@ -82,6 +82,12 @@ def _count(value) -> str:
     return "—" if pd.isna(value) else f"{int(value)}"
 
 
+def short_name(name: str, region_name: str) -> str:
+    """«Химическая промышленность» (демо) for «Образовательный кластер «Химическая промышленность»
+    (Самарская область) (демо)»: the words every cluster of the region shares dropped."""
+    return name.replace("Образовательный кластер ", "").replace(f" ({region_name})", "")
+
+
 def header(ry: RegionYear) -> Markdown:
     lines = [
         f"# {ry.region_code} — {ry.region_name}",
@@ -102,8 +108,7 @@ def comparison_table(ry: RegionYear) -> pd.io.formats.style.Styler:
     reported = c["reported"].fillna(0)
     table = pd.DataFrame(
         {
-            "Кластер": c["name"],
-            "Отрасль": c["industry"],
+            "Кластер": [short_name(n, ry.region_name) for n in c["name"]],
             "Выполнено": [f"{_count(m)} из {_count(p)}" for m, p in zip(c[f.MET], c["planned"], strict=True)],
             # Before anything is reported a rate of 0 % would read as failure: show «—».
             "Уровень выполнения": [
@@ -112,23 +117,28 @@ def comparison_table(ry: RegionYear) -> pd.io.formats.style.Styler:
             "Взвешенный": [
                 percent(v) if r > 0 else "—" for v, r in zip(c["weighted_rate"], reported, strict=True)
             ],
-            "Преподавателей от работодателей": [_count(v) for v in c["employer_teachers"]],
+            "Преподаватели от работодателей": [_count(v) for v in c["employer_teachers"]],
             "их доля": [percent(v) for v in c["employer_teacher_share"]],
-            "Пар наставничества": [_count(v) for v in c["pairs"]],
-            "Преподавателей ПОО в парах": [percent(v) for v in c["college_teachers_in_pairs_share"]],
-            "Отчёт": [COMPLETENESS_RU.get(s, "—") if isinstance(s, str) else "—" for s in c["status"]],
-            "Отклонено строк": [_count(v) for v in c["rows_rejected"]],
+            "Пары наставничества": [_count(v) for v in c["pairs"]],
+            "Преподаватели ПОО в парах": [percent(v) for v in c["college_teachers_in_pairs_share"]],
+            "Отчёт за год": [_received(s, n) for s, n in zip(c["status"], c["rows_rejected"], strict=True)],
         }
     )
     return table.style.hide(axis="index").set_properties(
-        subset=["Кластер", "Отрасль"], **{"text-align": "left"}
+        subset=["Кластер", "Отчёт за год"], **{"text-align": "left"}
     )
+
+
+def _received(status, rejected) -> str:
+    """«представлен в срок; отклонено строк: 2» — whether it came and what validation refused."""
+    text = COMPLETENESS_RU.get(status, "—") if isinstance(status, str) else "—"
+    return text + (f"; отклонено строк: {int(rejected)}" if not pd.isna(rejected) and rejected else "")
 
 
 def comparison_chart(ry: RegionYear):
     """Fulfilment rate and the share of employer-teachers, cluster by cluster."""
     c = ry.clusters.iloc[::-1]
-    labels = [n.replace("Образовательный кластер ", "") for n in c["name"]]
+    labels = [short_name(n, ry.region_name) for n in c["name"]]
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(11, 0.5 * len(c) + 1.6), layout="constrained", sharey=True
     )
