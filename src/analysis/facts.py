@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import InputError, Location
-
 RAW_COLUMNS = ["cluster_id", "year", "indicator", "programme_code", "fact"]
 # The tidy facts table: one row per reported plan cell; fact_kind is number, yes, no or none
 # (the row is there, its fact is blank), fact_value the number (yes 1, no 0, none NaN).
@@ -34,24 +32,9 @@ FACT_COLUMNS = [
 
 def read_facts_file(path: str | Path) -> pd.DataFrame:
     """Read a raw facts CSV as text (UTF-8 or cp1251, ``,`` or ``;``), keeping each row's line
-    number in the file in ``source_row``."""
-    from analysis.workbook import read_csv_rows
+    number in the file in ``source_row`` and ``demo`` as a flag."""
+    from analysis.workbook import read_csv_table
 
-    path = Path(path)
-    rows = read_csv_rows(path)
-    header = [cell.strip() for cell in rows[0][1]] if rows else []
-    missing = [c for c in RAW_COLUMNS if c not in header]
-    if missing:
-        raise InputError(
-            Location(file=str(path), row=1),
-            f"missing columns {missing}",
-            "the header must be " + ",".join(RAW_COLUMNS) + "[,demo]",
-        )
-    records = [dict(zip(header, cells, strict=False)) for _, cells in rows[1:]]
-    frame = pd.DataFrame.from_records(records, columns=header).fillna("")
-    if "demo" not in frame.columns:
-        frame["demo"] = ""
-    frame = frame[[*RAW_COLUMNS, "demo"]].astype(str).apply(lambda col: col.str.strip())
-    frame["source_file"] = str(path)
-    frame["source_row"] = [line for line, _ in rows[1:]]
+    frame = read_csv_table(Path(path), RAW_COLUMNS)
+    frame.insert(len(RAW_COLUMNS) + 1, "source_file", str(path))
     return frame

@@ -23,7 +23,6 @@ import pandas as pd
 from analysis import forms, normalise, participants
 from analysis.errors import InputError, Location
 from analysis.facts import FACT_COLUMNS, RAW_COLUMNS, read_facts_file
-from analysis.normalise import FLAG_TRUE
 from analysis.plan import FAMILY_PLAN
 from analysis.pseudonym import person_id
 from analysis.staffing import ENROLMENT_COLUMNS, ORGANISATION_COLUMNS, PAIR_COLUMNS, TEACHER_COLUMNS
@@ -464,7 +463,7 @@ def _read_inputs(raw_dir: Path, demo_clusters: set[str]):
             logger.warning("skipped: %s", exc.line())
             log.append({"source_file": str(path), "status": "unreadable", "message": exc.line()})
             continue
-        frame["demo"] = frame["demo"].isin(FLAG_TRUE) | frame["cluster_id"].isin(demo_clusters)
+        frame["demo"] = frame["demo"] | frame["cluster_id"].isin(demo_clusters)
         first = len(raw)
         context = {"source_file": str(path), "sheet": ""}
         _parse_rows("facts", frame[[*RAW_COLUMNS, "demo", "source_row"]], context, parts["facts"], raw)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError, Location
-from analysis.normalise import FLAG_TRUE
+from analysis.workbook import read_csv_table
 
 PARTICIPANTS_FILE = "participants.csv"
 COLUMNS = ["cluster_id", "organisation", "org_type"]
@@ -47,26 +47,15 @@ def load_participants(raw_dir: str | Path) -> pd.DataFrame:
 
 
 def _load_one(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(
-            Location(file=str(path), row=1),
-            f"missing columns {missing}",
-            "the header must be " + ",".join(COLUMNS) + "[,demo]",
-        )
-    if "demo" not in frame.columns:
-        frame["demo"] = ""
-    frame = frame[[*COLUMNS, "demo"]].apply(lambda col: col.str.strip())
-    for index, value in enumerate(frame["org_type"], start=2):
+    frame = read_csv_table(path, COLUMNS)
+    for row, value in zip(frame["source_row"], frame["org_type"], strict=True):
         if value not in ORG_TYPES:
             raise InputError(
-                Location(file=str(path), row=index, column="org_type"),
+                Location(file=str(path), row=int(row), column="org_type"),
                 f"org_type must be one of {ORG_TYPES}",
                 value=value,
             )
-    frame["demo"] = frame["demo"].isin(FLAG_TRUE)
-    return frame
+    return frame.drop(columns="source_row")
 
 
 def cluster_participants(participants: pd.DataFrame, cluster_id: str) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import Location, RegistryError, UnknownClusterError
-from analysis.normalise import FLAG_TRUE
+from analysis.workbook import read_csv_table
 
 COLUMNS = ["cluster_id", "name", "region_code", "region_name", "industry", "base_college", "plan_file"]
 REQUIRED = ["cluster_id", "name", "region_code", "region_name", "industry", "plan_file"]
@@ -45,25 +45,11 @@ def load_registry(path: str | Path) -> pd.DataFrame:
 
 
 def _load_one(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise RegistryError(
-            Location(file=str(path)),
-            "the cluster registry does not exist",
-            "create it or pass --raw pointing at the folder that holds clusters.csv",
-        )
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise RegistryError(
-            Location(file=str(path), row=1),
-            f"missing columns {missing}",
-            f"the header must be: {','.join(COLUMNS)}",
-        )
-    if "demo" not in frame.columns:
-        frame["demo"] = ""
-    frame = frame[[*COLUMNS, "demo"]].apply(lambda col: col.str.strip())
-    for index, row in frame.iterrows():
-        where = dict(file=str(path), row=int(index) + 2)
+    frame = read_csv_table(
+        path, COLUMNS, RegistryError, "create it or pass --raw pointing at the folder that holds clusters.csv"
+    )
+    for row in frame.to_dict("records"):
+        where = dict(file=str(path), row=int(row["source_row"]))
         for column in REQUIRED:
             if not row[column]:
                 raise RegistryError(Location(**where, column=column), "a required value is empty")
@@ -87,10 +73,8 @@ def _load_one(path: Path) -> pd.DataFrame:
                 value=row["plan_file"],
             )
     frame["plan_path"] = [str(path.parent / p) for p in frame["plan_file"]]
-    frame["demo"] = frame["demo"].isin(FLAG_TRUE)
     frame["registry_file"] = str(path)
-    frame["registry_row"] = range(2, len(frame) + 2)
-    return frame.reset_index(drop=True)
+    return frame.rename(columns={"source_row": "registry_row"})
 
 
 def cluster_info(registry: pd.DataFrame, cluster_id: str) -> pd.Series:

@@ -140,6 +140,35 @@ def read_csv_rows(path: Path) -> list[tuple[int, tuple[str, ...]]]:
     return rows
 
 
+def read_csv_table(
+    path: Path, columns: list[str], error: type[InputError] = InputError, hint: str = ""
+) -> pd.DataFrame:
+    """A small CSV input (registry, participants, facts): the ``columns`` as stripped text, an
+    optional ``demo`` column read as a flag, and ``source_row``, the line of each row in the file.
+
+    Any other column is ignored; a missing one raises ``error`` naming the header to write.
+    """
+    if not path.exists():
+        raise error(Location(file=str(path)), "the file does not exist", hint)
+    rows = read_csv_rows(path)
+    header = [normalise.text(cell) for cell in rows[0][1]] if rows else []
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise error(
+            Location(file=str(path), row=1),
+            f"missing columns {missing}",
+            "the header must be " + ",".join(columns) + "[,demo]",
+        )
+    records = [dict(zip(header, cells, strict=False)) for _, cells in rows[1:]]
+    frame = pd.DataFrame.from_records(records, columns=header).reindex(
+        columns=[*columns, "demo"], fill_value=""
+    )
+    frame = frame.fillna("").astype(str).apply(lambda col: col.str.strip())
+    frame["demo"] = frame["demo"].isin(normalise.FLAG_TRUE)
+    frame["source_row"] = pd.Series([line for line, _ in rows[1:]], dtype="int64")
+    return frame
+
+
 def _csv_rows(folder: Path) -> dict[str, list[tuple]]:
     return {
         path.stem.strip(): [cells for _, cells in read_csv_rows(path)]
