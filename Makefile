@@ -34,9 +34,10 @@ reports: $(STAMP) ## build every report on the embedded sample data and reports/
 test: $(STAMP) lint ## lint, then run the whole test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## ruff over the package, tests and notebooks
+lint: $(STAMP) ## ruff over the package, tests and notebooks; import-linter over the stages
 	$(BIN)/ruff check src tests notebooks
 	$(BIN)/ruff format --check src tests notebooks
+	$(BIN)/lint-imports
 
 format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix src tests notebooks

@@ -127,7 +127,7 @@ def write_form(
     """Write a filled-in collection form as an .xlsx with openpyxl."""
     from openpyxl import Workbook
 
-    from analysis import forms
+    from analysis.sources import forms
 
     rows = GOOD_FORM if rows is None else rows
     workbook = Workbook()
@@ -165,11 +165,11 @@ def raw_dir_with_forms(raw_dir: Path) -> Path:
 
 def run_ingest(raw: Path, demo: bool = True):
     """Ingest a raw folder with a fresh great-expectations context and the demo key."""
-    from analysis.ingest import ingest
-    from analysis.pipeline import read_plans
-    from analysis.pseudonym import DEMO_KEY
-    from analysis.registry import load_registry
-    from analysis.validation import Validator
+    from analysis.ingest.pseudonym import DEMO_KEY
+    from analysis.ingest.run import ingest
+    from analysis.ingest.validation import Validator
+    from analysis.site.prepare import read_plans
+    from analysis.sources.registry import load_registry
 
     registry = load_registry(raw / "clusters.csv")
     plan, _, _ = read_plans(registry)

@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.build import CLUSTER_NOTEBOOK
 from analysis.cli import main
+from analysis.site.build import CLUSTER_NOTEBOOK
 
 AS_OF = "2025-03-01"  # after the 2024 reporting deadline, before 2025's
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from analysis.demo import demo_facts
-from analysis.fulfilment import cell_status
-from analysis.plan import load_plans
-from analysis.registry import load_registry
+from analysis.demo.seed import demo_facts
+from analysis.metrics.fulfilment import cell_status
+from analysis.sources.plan import load_plans
+from analysis.sources.registry import load_registry
 from conftest import ROOT
 
 
@@ -22,7 +22,7 @@ def test_demo_facts_are_deterministic_by_seed(tmp_path):
 def test_demo_facts_show_every_status_in_both_years_and_are_labelled(tmp_path):
     plan = seed_plan()
     raw = demo_facts(plan)
-    from analysis.normalise import fact
+    from analysis.sources.normalise import fact
 
     parsed = [fact(v) for v in raw["fact"]]
     facts = raw.assign(

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis import forms
 from analysis.cli import main
-from analysis.demo_region import DEFECTS, DEMO_CLUSTERS, SEED_EMPLOYER, snils, write_demo_region
-from analysis.participants import load_participants
-from analysis.plan import check_plan_rows, read_plan_file
-from analysis.registry import load_registry
+from analysis.demo.region import DEFECTS, DEMO_CLUSTERS, SEED_EMPLOYER, snils, write_demo_region
+from analysis.sources import forms
+from analysis.sources.participants import load_participants
+from analysis.sources.plan import check_plan_rows, read_plan_file
+from analysis.sources.registry import load_registry
 from conftest import ROOT
 
 SEED = 3

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.facts import read_facts_file
+from analysis.sources.facts import read_facts_file
 from conftest import run_ingest
 
 BAD_ROWS = [

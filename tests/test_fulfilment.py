@@ -5,15 +5,15 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis.fulfilment import (
+from analysis.metrics.fulfilment import (
     cell_status,
     cluster_year_summary,
     indicator_status,
     reporting_deadline,
     status_counts,
 )
-from analysis.normalise import fact as parse_fact
-from analysis.plan import parse_target
+from analysis.sources.normalise import fact as parse_fact
+from analysis.sources.plan import parse_target
 from conftest import table
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.ingest import completeness, quality_summary
+from analysis.metrics.completeness import completeness, quality_summary
 from conftest import GOOD_FORM, NAMES, run_ingest, write_form
 
 FORM = "submissions/tiny-law_2024.xlsx"
@@ -241,7 +241,7 @@ def test_unreadable_file_is_reported_and_skipped_while_others_go_on(raw_dir_with
 
 
 def test_missing_column_rejects_the_sheet_rows_with_the_reason(raw_dir_with_forms):
-    from analysis import forms
+    from analysis.sources import forms
 
     headings = [h for h in forms.TEACHERS.headings if h != "Вид занятости"]
     rows = copy.deepcopy(GOOD_FORM)
@@ -266,7 +266,7 @@ def test_unknown_cluster_or_year_rejects_every_fact_row(raw_dir_with_forms, clus
 
 
 def test_csv_submission_in_cp1251_with_semicolons(raw_dir_with_forms):
-    from analysis import forms
+    from analysis.sources import forms
 
     (raw_dir_with_forms / FORM).unlink()
     folder = raw_dir_with_forms / "submissions" / "tiny-law_2024"
@@ -327,8 +327,8 @@ def test_quality_and_completeness(raw_dir_with_forms):
     assert quality.loc["tiny-law", ["rows_read", "rows_accepted", "rows_rejected"]].tolist() == [10, 10, 0]
     assert quality.loc["tiny-it", ["rows_read", "rows_rejected"]].tolist() == [1, 1]
     assert quality.loc["tiny-it", "failed_rules"] == ["a fact is a number ≥ 0, да or нет"]
-    from analysis.pipeline import read_plans
-    from analysis.registry import load_registry
+    from analysis.site.prepare import read_plans
+    from analysis.sources.registry import load_registry
 
     registry = load_registry(raw_dir_with_forms / "clusters.csv")
     plan, _, _ = read_plans(registry)
@@ -345,7 +345,14 @@ def test_quality_and_completeness(raw_dir_with_forms):
 
 
 def test_real_rosters_need_a_key_and_the_message_says_how(raw_dir_with_forms, monkeypatch, tmp_path):
-    from analysis.pseudonym import ENV_KEY, ENV_KEY_FILE, MissingKeyError, load_key, person_id, write_new_key
+    from analysis.ingest.pseudonym import (
+        ENV_KEY,
+        ENV_KEY_FILE,
+        MissingKeyError,
+        load_key,
+        person_id,
+        write_new_key,
+    )
 
     monkeypatch.delenv(ENV_KEY, raising=False)
     monkeypatch.setenv(ENV_KEY_FILE, str(tmp_path / "key"))
@@ -388,8 +395,8 @@ def test_a_later_submission_for_the_same_cluster_year_replaces_the_earlier(raw_d
 
 
 def test_the_demo_key_needs_both_the_flag_and_demo_submissions(raw_dir_with_forms, tmp_path, monkeypatch):
-    from analysis.pipeline import prepare
-    from analysis.pseudonym import ENV_KEY, ENV_KEY_FILE, MissingKeyError
+    from analysis.ingest.pseudonym import ENV_KEY, ENV_KEY_FILE, MissingKeyError
+    from analysis.site.prepare import prepare
 
     monkeypatch.delenv(ENV_KEY, raising=False)
     monkeypatch.setenv(ENV_KEY_FILE, str(tmp_path / "no-key"))

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
-from analysis import normalise
+from analysis.sources import normalise
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ import nbformat
 import papermill
 import pytest
 
-from analysis.build import CLUSTER_NOTEBOOK, check_parameters
 from analysis.errors import ParameterError
-from analysis.kernel import KERNEL_NAME
+from analysis.site.build import CLUSTER_NOTEBOOK, check_parameters
+from analysis.site.kernel import KERNEL_NAME
 from conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import PlanError
-from analysis.plan import (
+from analysis.sources.plan import (
     check_plan_rows,
     parse_target,
     plan_warnings,

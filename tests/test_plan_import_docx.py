@@ -10,10 +10,10 @@ import docx
 import pandas as pd
 import pytest
 
-from analysis.plan import read_plan_file, write_plan_file
-from analysis.plan_import.assemble import SourceError
-from analysis.plan_import.docx import read_docx_file
-from analysis.plan_import.pdf import read_pdf_file
+from analysis.sources.plan import read_plan_file, write_plan_file
+from analysis.sources.plan_import.assemble import SourceError
+from analysis.sources.plan_import.docx import read_docx_file
+from analysis.sources.plan_import.pdf import read_pdf_file
 
 CANONICAL = Path(__file__).resolve().parents[1] / "data" / "raw" / "plans" / "samara-law.csv"
 YEARS = ["2024", "2025", "2026"]

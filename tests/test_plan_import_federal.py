@@ -11,15 +11,10 @@ import pytest
 from openpyxl import Workbook
 
 from analysis.cli import main
-from analysis.plan import TIDY_COLUMNS, read_plan_file, tidy_plan
-from analysis.plan_import.assemble import SourceError
-from analysis.plan_import.federal import (
-    load_federal,
-    read_federal_file,
-    read_federal_xlsx,
-    tidy_federal,
-    write_federal_file,
-)
+from analysis.sources.federal import load_federal, read_federal_file, tidy_federal, write_federal_file
+from analysis.sources.plan import TIDY_COLUMNS, read_plan_file, tidy_plan
+from analysis.sources.plan_import.assemble import SourceError
+from analysis.sources.plan_import.federal import read_federal_xlsx
 
 CANONICAL = Path(__file__).resolve().parents[1] / "data" / "raw" / "plans" / "samara-law.csv"
 INDICATORS = [

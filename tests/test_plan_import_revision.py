@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.plan import plan_version, read_plan_file, write_plan_file
-from analysis.plan_import.revision import diff_plans, history_path, replace_file
+from analysis.sources.plan import plan_version, read_plan_file, write_plan_file
+from analysis.sources.plan_import.revision import diff_plans, history_path, replace_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CANONICAL = ROOT / "data" / "raw" / "plans" / "samara-law.csv"

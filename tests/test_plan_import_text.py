@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.plan import read_plan_file, write_plan_file
-from analysis.plan_import.assemble import SourceError, clean_name
-from analysis.plan_import.text import parse_text, read_text_file
+from analysis.sources.plan import read_plan_file, write_plan_file
+from analysis.sources.plan_import.assemble import SourceError, clean_name
+from analysis.sources.plan_import.text import parse_text, read_text_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "000_4630c187282b80aa.txt"

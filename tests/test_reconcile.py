@@ -8,8 +8,8 @@ from io import StringIO
 import numpy as np
 import pandas as pd
 
-from analysis import reconcile
-from analysis.plan import TIDY_COLUMNS
+from analysis.metrics import reconcile
+from analysis.sources.plan import TIDY_COLUMNS
 
 TEXT = {"cluster_id": "str", "programme_code": "str", "indicator": "str", "measure": "str", "evidence": "str"}
 

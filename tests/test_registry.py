@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.errors import RegistryError, UnknownClusterError
-from analysis.registry import cluster_info, load_registry
+from analysis.sources.registry import cluster_info, load_registry
 from conftest import ROOT
 
 

@@ -21,8 +21,8 @@ from io import StringIO
 import pandas as pd
 import pytest
 
-from analysis import staffing
 from analysis.errors import InputError
+from analysis.metrics import staffing
 
 KEY_TYPES = {"cluster_id": "str", "programme_code": "str", "indicator": "str", "measure": "str"}
 

@@ -7,12 +7,13 @@ import re
 
 import pandas as pd
 
-from analysis import staffing
-from analysis.bench import run_benchmark
+from analysis import tables
+from analysis.bench.staffing import run_benchmark
 from analysis.cli import COMMAND_MODULES
 from analysis.commands import bench as bench_command
-from analysis.plan import FAMILY_FEDERAL, TIDY_COLUMNS
-from analysis.synthetic import synthetic_rosters
+from analysis.demo.synthetic import synthetic_rosters
+from analysis.metrics import staffing
+from analysis.sources.plan import FAMILY_FEDERAL, TIDY_COLUMNS
 
 SMALL = dict(n_clusters=12, roster_rows=1_500, pair_rows=400)
 
@@ -27,8 +28,8 @@ def test_synthetic_rosters_are_deterministic_and_sized():
     assert len(first.teachers) == SMALL["roster_rows"]
     assert len(first.pairs) == SMALL["pair_rows"]
     assert first.organisations["cluster_id"].nunique() == SMALL["n_clusters"]
-    assert list(first.teachers.columns) == staffing.TEACHER_COLUMNS
-    assert list(first.pairs.columns) == staffing.PAIR_COLUMNS
+    assert list(first.teachers.columns) == tables.TEACHER_COLUMNS
+    assert list(first.pairs.columns) == tables.PAIR_COLUMNS
     assert not first.teachers.duplicated(["cluster_id", "year", "person_id", "programme_code"]).any()
     assert set(first.teachers["employment"]) == {"staff", "part_time"}
     assert list(first.federal_plan.columns) == TIDY_COLUMNS

@@ -14,8 +14,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import staffing
-from analysis.bench import baseline_staffing_metrics
+from analysis import tables
+from analysis.bench.staffing import baseline_staffing_metrics
+from analysis.metrics import staffing
 
 NaT = pd.NaT
 CLUSTERS = ["a", "b"]
@@ -59,13 +60,13 @@ org_rows = st.lists(
 
 
 def frames(teachers, pairs, orgs) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    teacher_frame = pd.DataFrame(teachers, columns=staffing.TEACHER_COLUMNS)
+    teacher_frame = pd.DataFrame(teachers, columns=tables.TEACHER_COLUMNS)
     teacher_frame = teacher_frame.astype({"year": "int64", "hours": "float64"})
     teacher_frame["training_completed"] = pd.to_datetime(teacher_frame["training_completed"])
-    pair_frame = pd.DataFrame(pairs, columns=staffing.PAIR_COLUMNS).astype({"year": "int64"})
+    pair_frame = pd.DataFrame(pairs, columns=tables.PAIR_COLUMNS).astype({"year": "int64"})
     pair_frame["start"] = pd.to_datetime(pair_frame["start"])
     pair_frame["end"] = pd.to_datetime(pair_frame["end"])
-    org_frame = pd.DataFrame([(c, o, o, t) for c, o, t in orgs], columns=staffing.ORGANISATION_COLUMNS)
+    org_frame = pd.DataFrame([(c, o, o, t) for c, o, t in orgs], columns=tables.ORGANISATION_COLUMNS)
     return teacher_frame, pair_frame, org_frame
 
 

@@ -5,9 +5,9 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from analysis import forms
 from analysis.cli import main
-from analysis.template import FormYearError, write_template
+from analysis.sources import forms
+from analysis.sources.template import FormYearError, write_template
 from conftest import SEED_PLAN, TINY_REGISTRY
 
 PARTICIPANTS = '''\

@@ -31,6 +31,32 @@ TABLES = (
 )
 
 
+# The roster tables' columns, as ingestion writes them and the staffing metrics read them.
+ORGANISATION_COLUMNS = ["cluster_id", "org_id", "org_name", "org_type"]
+TEACHER_COLUMNS = [
+    "cluster_id",
+    "year",
+    "person_id",
+    "org_id",
+    "employment",
+    "programme_code",
+    "hours",
+    "training_completed",
+]
+PAIR_COLUMNS = [
+    "cluster_id",
+    "year",
+    "teacher_id",
+    "specialist_id",
+    "specialist_org_id",
+    "programme_code",
+    "start",
+    "end",
+    "format",
+]
+ENROLMENT_COLUMNS = ["cluster_id", "year", "programme_code", "enrolled"]
+
+
 class MissingDataError(AnalysisError):
     """The processed data a report needs has not been built."""
 

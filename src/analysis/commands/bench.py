@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from analysis.bench import run_benchmark
+from analysis.bench.staffing import run_benchmark
 
 
 def add_parser(subparsers) -> None:

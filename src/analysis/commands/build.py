@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.build import CLUSTER_NOTEBOOK, cluster_job, common_parameters, region_job, run_jobs
 from analysis.commands.common import (
     add_data_options,
     add_demo_key_option,
@@ -17,10 +16,11 @@ from analysis.commands.common import (
     iso_date,
     print_prepare_summary,
 )
-from analysis.fulfilment import DEFAULT_DEADLINE_TEXT, parse_deadline
-from analysis.index import IndexEntry, render_index
-from analysis.ingest import completeness
-from analysis.pipeline import prepare, report_grid
+from analysis.metrics.completeness import completeness
+from analysis.metrics.fulfilment import DEFAULT_DEADLINE_TEXT, parse_deadline
+from analysis.site.build import CLUSTER_NOTEBOOK, cluster_job, common_parameters, region_job, run_jobs
+from analysis.site.index import IndexEntry, render_index
+from analysis.site.prepare import prepare, report_grid
 from analysis.tables import read_table
 
 EXIT_FAILED = 1

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from analysis import demo
 from analysis.commands.common import add_data_options
-from analysis.demo_region import DEFECTS, write_demo_region
+from analysis.demo import seed as demo
+from analysis.demo.region import DEFECTS, write_demo_region
 
 
 def add_parser(subparsers) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import Location, RegistryError
-from analysis.plan import plan_version, read_plan_file, write_plan_file
-from analysis.plan_import.assemble import ImportResult, SourceError
-from analysis.plan_import.revision import diff_plans, replace_file
-from analysis.plan_import.summary import summary_lines
+from analysis.sources.plan import plan_version, read_plan_file, write_plan_file
+from analysis.sources.plan_import.assemble import ImportResult, SourceError
+from analysis.sources.plan_import.revision import diff_plans, replace_file
+from analysis.sources.plan_import.summary import summary_lines
 
 FORMATS = {
     ".txt": "text",
@@ -81,18 +81,18 @@ def run(args: argparse.Namespace) -> int:
 def read_source(path: Path, fmt: str, cluster_id: str, sheet: str | None = None) -> ImportResult:
     """Import a document of the given format ('text', 'docx', 'pdf' or 'federal')."""
     if fmt == "text":
-        from analysis.plan_import.text import read_text_file
+        from analysis.sources.plan_import.text import read_text_file
 
         return read_text_file(path)
     if fmt == "docx":
-        from analysis.plan_import.docx import read_docx_file
+        from analysis.sources.plan_import.docx import read_docx_file
 
         return read_docx_file(path)
     if fmt == "pdf":
-        from analysis.plan_import.pdf import read_pdf_file
+        from analysis.sources.plan_import.pdf import read_pdf_file
 
         return read_pdf_file(path)
-    from analysis.plan_import.federal import read_federal_xlsx
+    from analysis.sources.plan_import.federal import read_federal_xlsx
 
     return read_federal_xlsx(path, cluster_id, sheet)
 
@@ -122,7 +122,7 @@ def default_target(raw: Path, cluster_id: str, federal: bool) -> Path:
 
 def _write(frame: pd.DataFrame, federal: bool) -> str:
     if federal:
-        from analysis.plan_import.federal import write_federal_file
+        from analysis.sources.federal import write_federal_file
 
         return write_federal_file(frame)
     return write_plan_file(frame)
@@ -130,7 +130,7 @@ def _write(frame: pd.DataFrame, federal: bool) -> str:
 
 def _read(path: Path, federal: bool) -> pd.DataFrame:
     if federal:
-        from analysis.plan_import.federal import read_federal_file
+        from analysis.sources.federal import read_federal_file
 
         return read_federal_file(path)
     return read_plan_file(path)

@@ -8,7 +8,7 @@ from analysis.commands.common import (
     add_docs_option,
     print_prepare_summary,
 )
-from analysis.pipeline import prepare
+from analysis.site.prepare import prepare
 
 EXIT_REJECTED = 3
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.kernel import ensure_kernel
+from analysis.site.kernel import ensure_kernel
 
 
 def add_parser(subparsers) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.pseudonym import ENV_KEY, ENV_KEY_FILE, key_file, write_new_key
+from analysis.ingest.pseudonym import ENV_KEY, ENV_KEY_FILE, key_file, write_new_key
 
 
 def add_parser(subparsers) -> None:

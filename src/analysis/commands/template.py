@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.template import write_template
+from analysis.sources.template import write_template
 
 
 def add_parser(subparsers) -> None:

@@ -1,0 +1,141 @@
+"""Typed frames of the parsed rows: pseudonymous ids instead of names, and the key columns
+and value sets the great-expectations suites check."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.ingest.parse import Rows
+from analysis.ingest.pseudonym import person_id
+from analysis.sources import forms
+from analysis.sources.plan import FAMILY_PLAN
+
+
+def _frame(rows: Rows, columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows.parsed)
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = pd.Series(dtype="object")
+    return frame
+
+
+def prepare_tables(parts: dict[str, Rows], plan: pd.DataFrame, key: bytes) -> dict[str, pd.DataFrame]:
+    """Typed frames with pseudonymous ids and the key columns the suites check."""
+    plan = plan[plan["family"] == FAMILY_PLAN]
+    targets = dict(
+        zip(
+            plan["cluster_id"]
+            + "|"
+            + plan["year"].astype(str)
+            + "|"
+            + plan["indicator"]
+            + "|"
+            + plan["programme_code"],
+            plan["target_kind"],
+            strict=True,
+        )
+    )
+
+    def year_bounds(frame: pd.DataFrame) -> pd.DataFrame:
+        frame["year_start"] = pd.to_datetime(frame["year"].astype(str) + "-01-01")
+        frame["year_end"] = pd.to_datetime(frame["year"].astype(str) + "-12-31")
+        return frame
+
+    facts = _frame(parts["facts"], ["cluster_id", "year", "indicator", "programme_code", "fact"])
+    if not facts.empty:
+        facts["programme_code"] = facts["programme_code"].fillna("")
+        facts["fact_kind"] = [k for k, _ in facts["fact"]]
+        facts["fact_value"] = [v for _, v in facts["fact"]]
+        facts = facts.drop(columns="fact")
+        year = facts["year"].astype(str)
+        facts["year_key"] = facts["cluster_id"] + "|" + year
+        facts["indicator_key"] = facts["cluster_id"] + "|" + facts["indicator"]
+        facts["cell_key"] = (
+            facts["cluster_id"] + "|" + year + "|" + facts["indicator"] + "|" + facts["programme_code"]
+        )
+        facts["kind_pair"] = [
+            f"{targets.get(k, 'unknown')}:{f}"
+            for k, f in zip(facts["cell_key"], facts["fact_kind"], strict=True)
+        ]
+
+    teachers = _frame(
+        parts["teachers"], ["cluster_id", "year", "full_name", "organisation", "programme_code"]
+    )
+    if not teachers.empty:
+        teachers["person_id"] = [person_id(key, n) for n in teachers.pop("full_name")]
+        teachers = teachers.drop(columns="snils")
+        teachers["org_id"] = teachers.pop("organisation")
+        teachers["org_key"] = teachers["cluster_id"] + "|" + teachers["org_id"]
+        teachers["year_key"] = teachers["cluster_id"] + "|" + teachers["year"].astype(str)
+        teachers["programme_key"] = teachers["cluster_id"] + "|" + teachers["programme_code"]
+        teachers["training_completed"] = pd.to_datetime(teachers["training_completed"])
+        teachers = year_bounds(teachers)
+
+    pairs = _frame(
+        parts["pairs"],
+        [
+            "cluster_id",
+            "year",
+            "teacher_name",
+            "specialist_name",
+            "specialist_organisation",
+            "programme_code",
+        ],
+    )
+    if not pairs.empty:
+        pairs["teacher_id"] = [person_id(key, n) for n in pairs.pop("teacher_name")]
+        pairs["specialist_id"] = [person_id(key, n) for n in pairs.pop("specialist_name")]
+        pairs["specialist_org_id"] = pairs.pop("specialist_organisation")
+        pairs["teacher_key"] = (
+            pairs["cluster_id"] + "|" + pairs["year"].astype(str) + "|" + pairs["teacher_id"]
+        )
+        pairs["specialist_org_key"] = pairs["cluster_id"] + "|" + pairs["specialist_org_id"]
+        pairs["year_key"] = pairs["cluster_id"] + "|" + pairs["year"].astype(str)
+        pairs["programme_key"] = pairs["cluster_id"] + "|" + pairs["programme_code"]
+        pairs["start"] = pd.to_datetime(pairs["start"])
+        pairs["end"] = pd.to_datetime(pairs["end"])
+        pairs = year_bounds(pairs)
+
+    enrolment = _frame(parts["enrolment"], ["cluster_id", "year", "programme_code", "enrolled"])
+    if not enrolment.empty:
+        enrolment["programme_key"] = enrolment["cluster_id"] + "|" + enrolment["programme_code"]
+        enrolment["year_key"] = enrolment["cluster_id"] + "|" + enrolment["year"].astype(str)
+        enrolment["with_employer_mentor"] = pd.array(enrolment["with_employer_mentor"], dtype="Int64")
+        enrolment["enrolled"] = pd.array(enrolment["enrolled"], dtype="Int64")
+    return {"facts": facts, "teachers": teachers, "pairs": pairs, "enrolment": enrolment}
+
+
+def value_sets(
+    registry: pd.DataFrame, plan: pd.DataFrame, organisations: pd.DataFrame, teachers: pd.DataFrame
+) -> dict[str, set[str]]:
+    plan = plan[plan["family"] == FAMILY_PLAN]
+    cluster = plan["cluster_id"]
+    programmes = plan[plan["programme_code"] != ""]
+    college = set(
+        organisations.loc[organisations["org_type"] == "college", "cluster_id"]
+        + "|"
+        + organisations.loc[organisations["org_type"] == "college", "org_id"]
+    )
+    employers = organisations[organisations["org_type"] == "employer"]
+    college_teachers = set()
+    if not teachers.empty:
+        is_college = (teachers["cluster_id"] + "|" + teachers["org_id"]).isin(college)
+        chosen = teachers[is_college]
+        college_teachers = set(
+            chosen["cluster_id"] + "|" + chosen["year"].astype(str) + "|" + chosen["person_id"]
+        )
+    kind_pairs = {f"{t}:{f}" for t in ("none", "yes", "unknown") for f in ("number", "yes", "no", "none")}
+    return {
+        "clusters": set(registry["cluster_id"]),
+        "plan_years": set(cluster + "|" + plan["year"].astype(str)),
+        "indicators": set(cluster + "|" + plan["indicator"]),
+        "cells": set(
+            cluster + "|" + plan["year"].astype(str) + "|" + plan["indicator"] + "|" + plan["programme_code"]
+        ),
+        "programmes": set(programmes["cluster_id"] + "|" + programmes["programme_code"]),
+        "participants": set(organisations["cluster_id"] + "|" + organisations["org_id"]),
+        "employers": set(employers["cluster_id"] + "|" + employers["org_id"]),
+        "college_teachers": college_teachers,
+        "kind_pairs": kind_pairs | {"count:number", "count:none"},
+        "pair_formats": set(forms.PAIR_FORMATS),
+    }

@@ -1,0 +1,74 @@
+"""The ingest outputs: tidy tables in their published columns, rejects and the per-file log."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.sources import normalise
+from analysis.sources.facts import FACT_COLUMNS
+from analysis.tables import ENROLMENT_COLUMNS
+
+# Enrolment as the staffing metrics read it, plus the students with an employer mentor (F5).
+ENROLMENT_OUTPUT_COLUMNS = [*ENROLMENT_COLUMNS, "with_employer_mentor"]
+
+
+REJECT_COLUMNS = [
+    "table",
+    "cluster_id",
+    "year",
+    "source_file",
+    "sheet",
+    "source_row",
+    "column",
+    "value",
+    "rule",
+]
+
+
+SUBMISSION_COLUMNS = [
+    "source_file",
+    "cluster_id",
+    "year",
+    "submitted_on",
+    "demo",
+    "status",
+    "message",
+    "rows_read",
+    "rows_accepted",
+    "rows_rejected",
+]
+
+
+def output_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    out = frame[columns].reset_index(drop=True)
+    return out.astype({"year": "int64"})
+
+
+def facts_output(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        out = pd.DataFrame({c: pd.Series(dtype="object") for c in FACT_COLUMNS})
+        return out.astype({"year": "int64", "fact_value": "float64", "demo": "bool", "source_row": "int64"})
+    out = frame.assign(fact_raw=[normalise.text(v) for v in frame["fact_value"]])
+    out["fact_raw"] = [_fact_text(k, v) for k, v in zip(out["fact_kind"], out["fact_value"], strict=True)]
+    out = out[FACT_COLUMNS].reset_index(drop=True)
+    return out.astype({"year": "int64", "fact_value": "float64", "demo": "bool", "source_row": "int64"})
+
+
+def _fact_text(kind: str, value: float) -> str:
+    if kind == "number":
+        return f"{value:g}"
+    return {"yes": "да", "no": "нет"}.get(kind, "")
+
+
+def submission_log(log: list[dict], rejected_ids: set[int]) -> pd.DataFrame:
+    rows = []
+    for entry in log:
+        first, last = entry.pop("first_row_id", 0), entry.pop("last_row_id", 0)
+        read = last - first
+        rejected = sum(1 for i in range(first, last) if i in rejected_ids)
+        rows.append({**entry, "rows_read": read, "rows_rejected": rejected, "rows_accepted": read - rejected})
+    frame = pd.DataFrame.from_records(rows, columns=SUBMISSION_COLUMNS)
+    frame["submitted_on"] = pd.to_datetime(frame["submitted_on"])
+    return frame.astype({"rows_read": "int64", "rows_accepted": "int64", "rows_rejected": "int64"})

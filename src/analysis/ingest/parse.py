@@ -1,0 +1,179 @@
+"""Cleaning every cell of an input row into a typed value, or a reject that names the rule.
+
+Each table of the collection form has one parser per column (``PARSERS``); a cell that cannot be
+read rejects its whole row with the first rule it breaks. Personal values are masked in rejects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.sources import forms, normalise
+
+PERSONAL_COLUMNS = {"full_name", "snils", "teacher_name", "specialist_name"}
+
+
+MASKED = "(скрыто: персональные данные)"
+
+
+SHEET_TABLE = {
+    forms.INDICATORS.title: "facts",
+    forms.TEACHERS.title: "teachers",
+    forms.PAIRS.title: "pairs",
+    forms.ENROLMENT.title: "enrolment",
+}
+
+
+SPEC = {
+    "facts": forms.INDICATORS,
+    "teachers": forms.TEACHERS,
+    "pairs": forms.PAIRS,
+    "enrolment": forms.ENROLMENT,
+}
+
+
+def _required(parse: Callable[[object], object]) -> Callable[[object], object]:
+    def parse_required(value: object) -> object:
+        if normalise.is_blank(value):
+            raise ValueError("a value is required here")
+        return parse(value)
+
+    return parse_required
+
+
+def _optional(parse: Callable[[object], object]) -> Callable[[object], object]:
+    def parse_optional(value: object) -> object:
+        return None if normalise.is_blank(value) else parse(value)
+
+    return parse_optional
+
+
+def _word(words: dict[str, str], hint: str) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        word = normalise.text(value).lower()
+        if word not in words:
+            raise ValueError(hint)
+        return words[word]
+
+    return parse
+
+
+def _integer(value: object) -> int:
+    number = normalise.number(value)
+    if not number.is_integer():
+        raise ValueError("a whole number is expected here")
+    return int(number)
+
+
+PARSERS: dict[str, dict[str, Callable[[object], object]]] = {
+    "facts": {
+        "indicator": _required(normalise.indicator_code),
+        "programme_code": _optional(normalise.programme_code),
+        "fact": normalise.fact,
+    },
+    "teachers": {
+        "full_name": _required(normalise.person_name),
+        "snils": normalise.snils,
+        "organisation": _required(normalise.organisation),
+        "employment": _required(_word(forms.EMPLOYMENT_WORDS, "write штатный or совместитель")),
+        "programme_code": _required(normalise.programme_code),
+        "hours": _required(normalise.number),
+        "training_completed": normalise.day,
+    },
+    "pairs": {
+        "teacher_name": _required(normalise.person_name),
+        "specialist_name": _required(normalise.person_name),
+        "specialist_organisation": _required(normalise.organisation),
+        "programme_code": _required(normalise.programme_code),
+        "start": _required(normalise.day),
+        "end": normalise.day,
+        "format": _required(lambda v: normalise.text(v).lower()),
+    },
+    "enrolment": {
+        "programme_code": _required(normalise.programme_code),
+        "enrolled": _required(_integer),
+        "with_employer_mentor": _optional(_integer),
+    },
+}
+
+
+@dataclass
+class Rows:
+    """Rows of one table gathered from every file, before validation."""
+
+    parsed: list[dict] = field(default_factory=list)
+    rejects: list[dict] = field(default_factory=list)
+
+
+def heading(table: str, column: str, sheet: str) -> str:
+    """The form's heading of a column; a CSV facts file (no sheet) names its own columns."""
+    if not sheet:
+        return column
+    headings = {name: heading for heading, name in SPEC[table].columns} if table in SPEC else {}
+    return headings.get(column, column)
+
+
+def shown(column: str, value: object) -> str:
+    if column in PERSONAL_COLUMNS and not normalise.is_blank(value):
+        return MASKED
+    return "" if normalise.is_blank(value) else normalise.text(value)
+
+
+def parse_rows(table: str, frame: pd.DataFrame, context: dict, rows: Rows, raw: dict[int, dict]) -> None:
+    """Clean every cell of every row; a cell that fails rejects its row (first failure named)."""
+    parsers = PARSERS[table]
+    for record in frame.to_dict("records"):
+        row_id = len(raw)
+        raw[row_id] = record
+        parsed = {"row_id": row_id, "source_row": record["source_row"], **context}
+        if "demo" in record:  # facts files mark demonstration rows themselves
+            parsed["demo"] = bool(record["demo"])
+        problem = None
+        for column, parse in parsers.items():
+            try:
+                parsed[column] = parse(record.get(column))
+            except ValueError as exc:
+                problem = (column, str(exc))
+                break
+        if problem is None and table == "facts" and "year" in record:
+            try:
+                parsed["year"] = int(normalise.number(record["year"]))
+                parsed["cluster_id"] = normalise.text(record["cluster_id"])
+            except ValueError:
+                problem = ("year", "the year is a number such as 2025")
+        if problem:
+            column, rule = problem
+            rows.rejects.append(
+                {
+                    "row_id": row_id,
+                    "table": table,
+                    "column": heading(table, column, context.get("sheet", "")),
+                    "value": shown(column, record.get(column)),
+                    "rule": rule,
+                    "source_row": record["source_row"],
+                    **context,
+                }
+            )
+        else:
+            rows.parsed.append(parsed)
+
+
+def missing_columns_rejects(table: str, sheet, context: dict, rows: Rows, raw: dict[int, dict]) -> None:
+    rule = f"the sheet has no column «{sheet.missing_columns[0]}»: use the form's headings"
+    for record in sheet.frame.to_dict("records"):
+        row_id = len(raw)
+        raw[row_id] = record
+        rows.rejects.append(
+            {
+                "row_id": row_id,
+                "table": table,
+                "column": sheet.missing_columns[0],
+                "value": "",
+                "rule": rule,
+                "source_row": record["source_row"],
+                **context,
+            }
+        )

@@ -1,0 +1,154 @@
+"""Plan versus fact: the status of every plan cell and its roll-ups (DOMAIN.md, «Plan versus fact»).
+
+Status of one plan cell (cluster, indicator, programme row, year):
+
+===================  ==========================================  ===============
+plan                 fact                                        status
+===================  ==========================================  ===============
+``-`` or empty       none, 0 or нет                              ``not_planned``
+``-`` or empty       a positive number or да                     ``beyond_plan``
+number N > 0         ≥ N                                         ``met``
+number N > 0         0 < fact < N                                ``partly_met``
+number N > 0         0                                           ``not_met``
+``да``               да (or a positive number)                   ``met``
+``да``               нет (or 0)                                  ``not_met``
+a target             none, on or before the reporting deadline   ``pending``
+a target             none, after the reporting deadline          ``no_data``
+===================  ==========================================  ===============
+
+A count target of 0 plans nothing and is read like ``-``. The reporting deadline of year Y is
+20 January of Y + 1 unless given otherwise; the as-of date of the report decides which side of
+it we are on — never the wall clock.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+NOT_PLANNED = "not_planned"
+BEYOND_PLAN = "beyond_plan"
+MET = "met"
+PARTLY_MET = "partly_met"
+NOT_MET = "not_met"
+PENDING = "pending"
+NO_DATA = "no_data"
+STATUSES = [MET, PARTLY_MET, NOT_MET, PENDING, NO_DATA, BEYOND_PLAN, NOT_PLANNED]
+PLANNED_STATUSES = [MET, PARTLY_MET, NOT_MET, PENDING, NO_DATA]
+
+DEFAULT_DEADLINE = (1, 20)  # (month, day) of the year after the reporting year
+DEFAULT_DEADLINE_TEXT = "01-20"
+
+CELL_KEYS = ["cluster_id", "year", "indicator", "programme_code"]
+
+
+def parse_deadline(text: str) -> tuple[int, int]:
+    """``"01-20"`` → ``(1, 20)``; raises ``ValueError`` for anything that is not a day of a year."""
+    month, _, day = text.partition("-")
+    deadline = (int(month), int(day))
+    date(2001, *deadline)  # a non-leap year: 02-29 is refused too
+    return deadline
+
+
+def reporting_deadline(year: int, deadline: tuple[int, int] = DEFAULT_DEADLINE) -> date:
+    """The last day a year's report is due: by default 20 January of the following year."""
+    month, day = deadline
+    return date(year + 1, month, day)
+
+
+def cell_status(
+    plan: pd.DataFrame, facts: pd.DataFrame, as_of: date, deadline: tuple[int, int] = DEFAULT_DEADLINE
+) -> pd.DataFrame:
+    """Join the tidy plan with tidy facts and give every plan cell its status.
+
+    Adds ``fact_kind``, ``fact_value``, ``fact_raw``, ``demo``, ``planned`` (the cell has a
+    target), ``status``, ``ratio`` (fact / plan, uncapped: 1.25 is 25 % over plan; 1 or 0 for a
+    yes target; NaN when there is no target or no fact) and ``ratio_capped`` (ratio capped at 1).
+    Facts for cells the plan does not have are ignored here; ``analysis.sources.facts`` rejects them.
+    """
+    fact_columns = [*CELL_KEYS, "fact_kind", "fact_value", "fact_raw", "demo"]
+    cells = plan.merge(facts[fact_columns], on=CELL_KEYS, how="left", validate="one_to_one")
+    cells["demo"] = cells["demo"].fillna(False).astype(bool)
+    target = cells["target_value"]
+    fact = cells["fact_value"]
+    has_fact = fact.notna()
+    is_count = (cells["target_kind"] == "count") & (target > 0)
+    is_yes = cells["target_kind"] == "yes"
+    planned = is_count | is_yes
+    due = pd.Series([reporting_deadline(int(y), deadline) for y in cells["year"]], index=cells.index)
+    missing_status = np.where(due >= as_of, PENDING, NO_DATA)
+    status = np.select(
+        [
+            ~planned & has_fact & (fact > 0),
+            ~planned,
+            ~has_fact,
+            is_count & (fact >= target),
+            is_count & (fact > 0),
+            is_yes & (fact > 0),
+        ],
+        [BEYOND_PLAN, NOT_PLANNED, missing_status, MET, PARTLY_MET, MET],
+        default=NOT_MET,
+    )
+    cells["planned"] = planned
+    cells["status"] = status
+    ratio = np.where(is_count, fact / target.where(is_count), np.where(fact > 0, 1.0, 0.0))
+    cells["ratio"] = pd.Series(ratio, index=cells.index).where(planned & has_fact)
+    cells["ratio_capped"] = cells["ratio"].clip(upper=1.0)
+    return cells
+
+
+def status_counts(cells: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Count cells per status for each group, with the fulfilment rates of that group.
+
+    ``planned`` counts cells with a target. ``rate`` is the share of planned cells met;
+    ``weighted_rate`` counts a partly met cell by its capped ratio (reports label it as the
+    weighted variant); ``reported`` is the share of planned cells with a fact. Rates are NaN for
+    a group with nothing planned.
+    """
+    counts = pd.crosstab([cells[c] for c in by], cells["status"]).reindex(columns=STATUSES, fill_value=0)
+    counts.columns.name = None
+    partly = (
+        cells[cells["status"] == PARTLY_MET]
+        .groupby(by)["ratio_capped"]
+        .sum()
+        .reindex(counts.index, fill_value=0.0)
+    )
+    counts["planned"] = counts[PLANNED_STATUSES].sum(axis=1)
+    planned = counts["planned"].where(counts["planned"] > 0)
+    counts["rate"] = counts[MET] / planned
+    counts["weighted_rate"] = (counts[MET] + partly) / planned
+    counts["reported"] = (counts[MET] + counts[PARTLY_MET] + counts[NOT_MET]) / planned
+    return counts.reset_index()
+
+
+def indicator_status(cells: pd.DataFrame) -> pd.DataFrame:
+    """Roll plan cells up to one status per cluster × year × indicator.
+
+    All of an indicator's planned cells count — its own target and its programme rows (1.2.1
+    has both). Met when every planned cell is met; pending or no data when any planned cell
+    still lacks a fact; otherwise partly met when at least one cell is met or partly met, and
+    not met when none is. With nothing planned it is beyond plan when any cell has a positive
+    fact, else not planned.
+    """
+    by = ["cluster_id", "year", "indicator"]
+    counts = status_counts(cells, by)
+    conditions = [
+        (counts["planned"] == 0) & (counts[BEYOND_PLAN] > 0),
+        counts["planned"] == 0,
+        counts[MET] == counts["planned"],
+        counts[PENDING] > 0,
+        counts[NO_DATA] > 0,
+        counts[MET] + counts[PARTLY_MET] > 0,
+    ]
+    choices = [BEYOND_PLAN, NOT_PLANNED, MET, PENDING, NO_DATA, PARTLY_MET]
+    counts["status"] = np.select(conditions, choices, default=NOT_MET)
+    return counts[
+        [*by, "status", "planned", MET, PARTLY_MET, NOT_MET, PENDING, NO_DATA, BEYOND_PLAN, "weighted_rate"]
+    ]
+
+
+def cluster_year_summary(cells: pd.DataFrame) -> pd.DataFrame:
+    """Status counts and fulfilment rates per cluster × year (cells of every indicator)."""
+    return status_counts(cells, ["cluster_id", "year"])

@@ -1,0 +1,96 @@
+"""Russian wording of statuses and columns, the one place reports take it from."""
+
+from __future__ import annotations
+
+import math
+
+from analysis.metrics import fulfilment as f
+
+STATUS_RU = {
+    f.MET: "выполнено",
+    f.PARTLY_MET: "выполнено частично",
+    f.NOT_MET: "не выполнено",
+    f.PENDING: "ожидается отчёт",
+    f.NO_DATA: "нет данных",
+    f.BEYOND_PLAN: "сверх плана",
+    f.NOT_PLANNED: "не запланировано",
+}
+
+STATUS_COLOURS = {
+    f.MET: "#2e7d32",
+    f.PARTLY_MET: "#f9a825",
+    f.NOT_MET: "#c62828",
+    f.PENDING: "#90a4ae",
+    f.NO_DATA: "#5d4037",
+    f.BEYOND_PLAN: "#1565c0",
+    f.NOT_PLANNED: "#e0e0e0",
+}
+
+DEMO_NOTICE = (
+    "**Демонстрационные данные.** Фактические значения в этом отчёте сгенерированы "
+    "программой для показа возможностей системы и не являются отчётностью кластера."
+)
+
+# Staffing metrics (analysis.metrics.staffing) as the report names them; shares are shown as percents.
+STAFFING_RU = {
+    "teachers": "Преподавателей в списках, всего",
+    "employer_teachers": "из них работников организаций — совместителей (п. 1.6.1)",
+    "employer_teacher_share": "доля работников организаций среди преподавателей",
+    "employer_hours_share": "доля их часов в учебной нагрузке",
+    "trained_employer_staff": "Работников организаций, обученных педагогическим навыкам (п. 1.5.1)",
+    "trained_share": "доля обученных среди преподавателей от работодателей",
+    "pairs": "Действующих пар «преподаватель ПОО – специалист» (п. 1.6.2)",
+    "invalid_pairs": "пар, указанных с нарушением состава (не засчитаны)",
+    "college_teachers_in_pairs_share": "доля преподавателей ПОО, состоящих в паре",
+    "employer_teachers_in_pairs_share": "доля преподавателей от работодателей, состоящих в паре",
+}
+STAFFING_SHARES = {
+    "employer_teacher_share",
+    "employer_hours_share",
+    "trained_share",
+    "college_teachers_in_pairs_share",
+    "employer_teachers_in_pairs_share",
+}
+
+# Reported facts against rosters and enrolment (analysis.metrics.reconcile statuses).
+CHECK_RU = {
+    "agrees": "подтверждается списками",
+    "fact_above_roster": "в отчёте больше, чем в списках",
+    "fact_below_roster": "в списках больше, чем в отчёте",
+    "yes_without_evidence": "«да» без подтверждения в списках",
+    "no_contradicted": "«нет», хотя списки показывают выполнение",
+    "no_roster": "нет списков для проверки",
+    "unreported_with_evidence": "не отражено в отчёте, но подтверждается списками",
+    "unreported_no_evidence": "не отражено в отчёте, в списках пусто",
+    "no_data": "нет ни отчёта, ни списков",
+}
+MEASURE_RU = {
+    "employer_teachers": "преподаватели от работодателей",
+    "trained_employer_staff": "обученные работники организаций",
+    "pairs": "действующие пары наставничества",
+    "programmes_launched": "программы с набором обучающихся",
+    "employer_staff_part_time": "работники организаций — совместители",
+    "students_with_employer_mentor": "обучающиеся с наставником от работодателя",
+}
+TARGET_CHECK_RU = {
+    "roster_meets_target": "списки подтверждают достижение",
+    "roster_below_target": "по спискам ниже целевого значения",
+    "no_roster": "нет данных для проверки",
+}
+
+# Whether a cluster-year's submission arrived (analysis.metrics.completeness statuses).
+COMPLETENESS_RU = {
+    "on_time": "представлен в срок",
+    "late": "представлен с опозданием",
+    "undated": "представлен, дата не указана",
+    "missing": "не представлен",
+    "not_due": "срок не наступил",
+}
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percent for a report, «—» when there is none (NaN, NA, None)."""
+    try:
+        return "—" if value is None or math.isnan(float(value)) else f"{float(value):.0%}"
+    except TypeError:  # pandas NA
+        return "—"

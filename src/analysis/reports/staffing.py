@@ -1,0 +1,217 @@
+"""The staffing section of the cluster report: employer-teachers, trained staff, mentoring
+pairs, the check of reported facts against rosters, and the federal indicators.
+
+Takes the ``ClusterYear`` that ``analysis.reports.cluster.load`` builds; the metrics themselves are
+computed once per build (``analysis.site.prepare.staffing_tables``).
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown
+
+from analysis.reports.charts import Chart
+from analysis.reports.cluster import ClusterYear
+from analysis.reports.labels import CHECK_RU, MEASURE_RU, STAFFING_RU, STAFFING_SHARES, TARGET_CHECK_RU
+
+NO_ROSTER = (
+    "Списки преподавателей и пар наставничества за год не представлены: кадровые показатели — "
+    "«нет данных» (это не 0 %)."
+)
+
+
+def _value(metric: str, value) -> str:
+    if pd.isna(value):
+        return "—"
+    return f"{value:.0%}" if metric in STAFFING_SHARES else f"{value:g}"
+
+
+def _change(metric: str, value) -> str:
+    if pd.isna(value):
+        return "—"
+    if metric in STAFFING_SHARES:
+        return f"{value * 100:+.0f} п. п."
+    return f"{value:+g}"
+
+
+def _this_year(cy: ClusterYear) -> pd.Series | None:
+    rows = cy.staffing[cy.staffing["year"] == cy.year]
+    return None if rows.empty else rows.iloc[0]
+
+
+def staffing_text(cy: ClusterYear) -> Markdown:
+    """What the staffing figures rest on, or that there is no roster for the year."""
+    row = _this_year(cy)
+    if row is None:
+        return Markdown(NO_ROSTER)
+    return Markdown(
+        "Показатели посчитаны по спискам, представленным кластером: преподаватели («Преподаватели»), "
+        "пары наставничества («Наставничество»). Работник организации отрасли, ведущий занятия по "
+        "совместительству, учитывается один раз, сколько бы программ он ни вёл; пара засчитывается, "
+        "если она действует в году и состоит из преподавателя ПОО и специалиста организации-участника. "
+        "ФИО в обработанных данных заменены обезличенными идентификаторами."
+    )
+
+
+def staffing_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
+    """The year's staffing metrics with the change against the previous year."""
+    row = _this_year(cy)
+    if row is None:
+        return Markdown("—")
+    records = []
+    for metric, label in STAFFING_RU.items():
+        change = row.get(f"{metric}_change", float("nan"))
+        records.append(
+            {
+                "Показатель": label,
+                str(cy.year): _value(metric, row[metric]),
+                f"Изменение к {cy.year - 1}": _change(metric, change),
+            }
+        )
+    table = pd.DataFrame(records)
+    return table.style.hide(axis="index").set_properties(subset=["Показатель"], **{"text-align": "left"})
+
+
+def programme_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
+    """Employer-teachers and pairs per programme of the year."""
+    rows = cy.staffing_programmes
+    if rows.empty:
+        return Markdown("—")
+    titles = cy.cells.drop_duplicates("programme_code").set_index("programme_code")["programme_title"]
+    table = pd.DataFrame(
+        {
+            "Программа": [f"{c} {titles.get(c, '')}".strip() for c in rows["programme_code"]],
+            "Преподавателей": [_value("teachers", v) for v in rows["teachers"]],
+            "от работодателей": [_value("employer_teachers", v) for v in rows["employer_teachers"]],
+            "доля": [_value("employer_teacher_share", v) for v in rows["employer_teacher_share"]],
+            "Обучено": [_value("trained_employer_staff", v) for v in rows["trained_employer_staff"]],
+            "Пар наставничества": [_value("pairs", v) for v in rows["pairs"]],
+            "Преподавателей ПОО в парах": [
+                _value("college_teachers_in_pairs_share", v) for v in rows["college_teachers_in_pairs_share"]
+            ],
+        }
+    )
+    return table.style.hide(axis="index").set_properties(subset=["Программа"], **{"text-align": "left"})
+
+
+def staffing_chart(cy: ClusterYear):
+    """By programme (this year) and over the years: employer-teachers, trained staff, pairs."""
+    if _this_year(cy) is None:
+        return Markdown("")
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(11, 3.8), layout="constrained", gridspec_kw={"width_ratios": [3, 2]}
+    )
+    rows = cy.staffing_programmes.sort_values("programme_code")
+    positions = range(len(rows))
+    width = 0.38
+    left.bar(
+        [p - width / 2 for p in positions],
+        rows["employer_teachers"].astype(float),
+        width,
+        label="преподаватели от работодателей",
+        color="#1565c0",
+    )
+    left.bar(
+        [p + width / 2 for p in positions],
+        rows["pairs"].astype(float),
+        width,
+        label="пары наставничества",
+        color="#f9a825",
+    )
+    left.set_xticks(list(positions), rows["programme_code"].tolist())
+    left.set_title(f"По образовательным программам, {cy.year}", loc="left", fontsize=10)
+    left.yaxis.get_major_locator().set_params(integer=True)
+    trend = cy.staffing.sort_values("year")
+    for metric, colour, label in [
+        ("employer_teachers", "#1565c0", "преподаватели от работодателей"),
+        ("trained_employer_staff", "#2e7d32", "обученные работники"),
+        ("pairs", "#f9a825", "пары наставничества"),
+    ]:
+        right.plot(trend["year"], trend[metric].astype(float), marker="o", color=colour, label=label)
+    right.set_xticks(trend["year"].tolist())
+    right.set_title("По годам, кластер в целом", loc="left", fontsize=10)
+    right.yaxis.get_major_locator().set_params(integer=True)
+    for ax in (left, right):
+        ax.spines[["top", "right"]].set_visible(False)
+    handles = {}
+    for ax in (left, right):
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    fig.legend(
+        handles.values(), handles.keys(), loc="outside lower center", ncols=3, frameon=False, fontsize=9
+    )
+    plt.close(fig)
+    return Chart(
+        fig,
+        f"Диаграмма: преподаватели от работодателей, обученные работники и пары наставничества "
+        f"по программам за {cy.year} год и по годам",
+    )
+
+
+def checks_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
+    """Reported facts of 1.1.4, 1.5.1, 1.6.1 and 1.6.2 against rosters and enrolment; findings first."""
+    checks = cy.fact_checks
+    if checks.empty:
+        return Markdown("Сверять нечего: нет ни отчёта по этим пунктам, ни списков.")
+    checks = checks.sort_values(["finding", "indicator", "programme_code"], ascending=[False, True, True])
+
+    def reported(row) -> str:
+        if row.fact_kind == "yes":
+            return "да"
+        if row.fact_kind == "no":
+            return "нет"
+        return "—" if pd.isna(row.fact_value) else f"{row.fact_value:g}"
+
+    table = pd.DataFrame(
+        {
+            "Пункт": checks["indicator"],
+            "Программа": checks["programme_code"],
+            "Что сверяется": [MEASURE_RU.get(m, m) for m in checks["measure"]],
+            "В отчёте": [reported(r) for r in checks.itertuples()],
+            "По спискам": ["—" if pd.isna(v) else f"{v:g}" for v in checks["roster_value"]],
+            "Результат сверки": [CHECK_RU.get(s, s) for s in checks["status"]],
+        }
+    )
+    flagged = checks["finding"].to_numpy()
+
+    def highlight(row):
+        style = "background-color: #fff3e0" if flagged[row.name] else ""
+        return [style] * len(row)
+
+    return (
+        table.reset_index(drop=True)
+        .style.apply(highlight, axis=1)
+        .hide(axis="index")
+        .set_properties(**{"text-align": "left"})
+    )
+
+
+def federal_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
+    """The federal performance indicators of the year: target, unit, and what the data show."""
+    if cy.federal.empty:
+        return Markdown(
+            "Федеральные показатели результативности для кластера не загружены "
+            "(`python -m analysis import-plan ФАЙЛ.xlsx --cluster ...`)."
+        )
+    checks = cy.target_checks.set_index("indicator") if not cy.target_checks.empty else pd.DataFrame()
+    rows = []
+    for row in cy.federal.itertuples():
+        check = checks.loc[row.indicator] if row.indicator in checks.index else None
+        rows.append(
+            {
+                "Код": row.indicator,
+                "Показатель": row.indicator_title,
+                "Ед.": row.unit,
+                "Цель": row.target_raw or "—",
+                "По данным кластера": "—"
+                if check is None or pd.isna(check["roster_value"])
+                else f"{check['roster_value']:g}",
+                "Оценка": "—" if check is None else TARGET_CHECK_RU.get(check["status"], check["status"]),
+            }
+        )
+    return (
+        pd.DataFrame(rows)
+        .style.hide(axis="index")
+        .set_properties(subset=["Показатель"], **{"text-align": "left"})
+    )

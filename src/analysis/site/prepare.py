@@ -1,0 +1,208 @@
+"""From ``data/raw`` to ``data/processed``: read the registry, plans and every submission, check
+them once per build (great-expectations suites included) and write the tidy tables the reports
+read. A cluster whose plan cannot be read is set aside with its error; the others go on."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import PlanError
+from analysis.ingest.pseudonym import load_key
+from analysis.ingest.run import ingest
+from analysis.metrics.completeness import quality_summary
+from analysis.metrics.reconcile import (
+    enrolment_evidence,
+    reconcile_facts,
+    reconcile_targets,
+    staffing_evidence,
+)
+from analysis.metrics.staffing import federal_staffing, staffing_metrics_both
+from analysis.sources import plan as plan_module
+from analysis.sources.federal import load_federal
+from analysis.sources.registry import load_registry
+from analysis.tables import write_table
+
+logger = logging.getLogger(__name__)
+
+REGISTRY_FILE = "clusters.csv"
+FACTS_DIR = "facts"
+SUBMISSIONS_DIR = "submissions"
+
+
+@dataclass
+class PrepareResult:
+    """What a data build read and wrote, for the summary a user sees."""
+
+    clusters: int
+    plan_cells: int
+    files: int
+    rows_read: int
+    rows_accepted: int
+    rejects: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    plan_errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    data_docs: Path | None = None
+
+
+def federal_plan_path(plan_path: str | Path, cluster_id: str) -> Path:
+    """Where a cluster's federal indicators are kept: ``plans/federal/<cluster>.csv``."""
+    return Path(plan_path).parent / "federal" / f"{cluster_id}.csv"
+
+
+def read_plans(registry: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Every readable plan as one tidy table — the plan of measures and, where a cluster has
+    them, its federal indicators (``family`` tells them apart); the registry gains
+    ``plan_version`` and ``plan_error`` (the one-line error of a plan that could not be read)."""
+    plans, versions, errors, warnings = [], [], [], []
+    for row in registry.itertuples(index=False):
+        try:
+            rows = plan_module.read_plan_file(row.plan_path)
+        except PlanError as exc:
+            logger.error("plan of %s set aside: %s", row.cluster_id, exc)
+            versions.append("")
+            errors.append(str(exc))
+            continue
+        warnings += plan_module.plan_warnings(rows, row.plan_path)
+        plans.append(plan_module.tidy_plan(rows, row.cluster_id))
+        versions.append(plan_module.plan_version(row.plan_path))
+        errors.append("")
+        federal = federal_plan_path(row.plan_path, row.cluster_id)
+        if federal.exists():
+            try:
+                plans.append(load_federal(federal, row.cluster_id))
+            except PlanError as exc:
+                warnings.append(f"federal indicators of {row.cluster_id} left out: {exc}")
+    plan = (
+        pd.concat(plans, ignore_index=True)
+        if plans
+        else plan_module.tidy_plan(pd.DataFrame(columns=[*plan_module.FIXED_COLUMNS, "2024"]), "")
+    )
+    clusters = registry.assign(plan_version=versions, plan_error=errors)
+    return plan, clusters.drop(columns=["plan_path", "registry_row"]), warnings
+
+
+def prepare(
+    raw_dir: str | Path,
+    processed_dir: str | Path,
+    docs_dir: str | Path | None = None,
+    demo_key: bool = False,
+) -> PrepareResult:
+    """Build every processed table from ``raw_dir``; publish Data Docs into ``docs_dir`` if given.
+
+    ``demo_key`` lets people be pseudonymised with the built-in demonstration key when no key is
+    configured — and only when every roster row comes from a submission marked as demo data.
+    """
+    from analysis.ingest.validation import Validator
+
+    raw_dir = Path(raw_dir)
+    registry = load_registry(raw_dir / REGISTRY_FILE)
+    plan, clusters, warnings = read_plans(registry)
+    validator = Validator()
+    result = ingest(
+        raw_dir, registry, plan, lambda demo_only: load_key(demo=demo_key and demo_only), validator
+    )
+    tables = {
+        "clusters": clusters,
+        "plan": plan,
+        **result.tables,
+        "rejects": result.rejects,
+        "submissions": result.submissions,
+        "quality": quality_summary(result.tables, result.rejects),
+        **staffing_tables(result.tables, plan),
+    }
+    for name, frame in tables.items():
+        write_table(frame, processed_dir, name)
+    docs = validator.publish(Path(docs_dir)) if docs_dir else None
+    for line in warnings:
+        logger.warning(line)
+    read = result.submissions[result.submissions["status"] == "read"]
+    summary = PrepareResult(
+        clusters=len(registry),
+        plan_cells=len(plan),
+        files=len(result.submissions),
+        rows_read=int(read["rows_read"].sum()),
+        rows_accepted=int(read["rows_accepted"].sum()),
+        rejects=result.reject_lines(),
+        unreadable=result.submissions.loc[result.submissions["status"] != "read", "message"].tolist(),
+        plan_errors=[e for e in clusters["plan_error"] if e],
+        warnings=warnings,
+        data_docs=docs,
+    )
+    logger.info(
+        "data: %d clusters, %d files, %d of %d rows accepted, written to %s",
+        summary.clusters,
+        summary.files,
+        summary.rows_accepted,
+        summary.rows_read,
+        processed_dir,
+    )
+    return summary
+
+
+def staffing_tables(tables: dict[str, pd.DataFrame], plan: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Staffing metrics (per cluster-year and per programme), the reported facts checked against
+    rosters and enrolment, and the federal targets against the same evidence — once per build."""
+    per_cluster, per_programme = staffing_metrics_both(
+        tables["teachers"], tables["organisations"], tables["pairs"]
+    )
+    enrolment = tables["enrolment"]
+    federal = federal_staffing(per_cluster, enrolment)
+    evidence = pd.concat(
+        [staffing_evidence(per_cluster, per_programme, federal), enrolment_evidence(enrolment)],
+        ignore_index=True,
+    )
+    facts = tables["facts"][tables["facts"]["fact_kind"] != "none"]
+    return {
+        "staffing": per_cluster,
+        "staffing_by_programme": per_programme,
+        "fact_checks": reconcile_facts(facts, evidence, plan[plan["family"] == plan_module.FAMILY_PLAN]),
+        "target_checks": reconcile_targets(plan, evidence),
+    }
+
+
+def report_grid(processed_dir: str | Path, as_of, deadline: tuple[int, int] = (1, 20)) -> pd.DataFrame:
+    """Every cluster × plan year to report on, with its headline figures for the index.
+
+    Columns: ``cluster_id, name, region_code, region_name, year, planned, met, answered`` (planned
+    cells with a fact), ``pending``, ``rate``, ``demo``.
+    """
+    from analysis.metrics.fulfilment import (
+        MET,
+        NOT_MET,
+        PARTLY_MET,
+        PENDING,
+        cell_status,
+        cluster_year_summary,
+    )
+    from analysis.tables import read_table
+
+    clusters = read_table(processed_dir, "clusters")
+    plan = read_table(processed_dir, "plan")
+    plan = plan[plan["family"] == plan_module.FAMILY_PLAN]
+    facts = read_table(processed_dir, "facts")
+    cells = cell_status(plan, facts, as_of, deadline)
+    summary = cluster_year_summary(cells)
+    summary["answered"] = summary[MET] + summary[PARTLY_MET] + summary[NOT_MET]
+    demo = cells.groupby(["cluster_id", "year"], as_index=False)["demo"].any()
+    grid = summary.merge(demo, on=["cluster_id", "year"]).merge(
+        clusters[["cluster_id", "name", "region_code", "region_name"]], on="cluster_id"
+    )
+    columns = [
+        "cluster_id",
+        "name",
+        "region_code",
+        "region_name",
+        "year",
+        "planned",
+        MET,
+        "answered",
+        PENDING,
+        "rate",
+        "demo",
+    ]
+    return grid[columns].sort_values(["region_code", "cluster_id", "year"]).reset_index(drop=True)
