@@ -13,24 +13,29 @@ import sys
 
 from analysis.errors import AnalysisError
 
-# Modules that contribute a sub-command, in the order `--help` lists them.
-COMMAND_MODULES = [
-    "analysis.commands.demo",
-    "analysis.commands.template",
-    "analysis.commands.ingest",
-    "analysis.commands.keygen",
-    "analysis.commands.build",
-    "analysis.commands.kernel",
-    "analysis.commands.import_plan",
-    "analysis.commands.bench",
-]
+# Modules that contribute a sub-command, in the order `--help` lists them, by command name
+# (aliases included): a command imports only its own module, so `build` with nothing to do
+# does not pay for importing pandas, openpyxl or great-expectations.
+COMMANDS = {
+    "demo": "analysis.commands.demo",
+    "template": "analysis.commands.template",
+    "ingest": "analysis.commands.ingest",
+    "prepare": "analysis.commands.ingest",
+    "keygen": "analysis.commands.keygen",
+    "build": "analysis.commands.build",
+    "kernel": "analysis.commands.kernel",
+    "import-plan": "analysis.commands.import_plan",
+    "bench": "analysis.commands.bench",
+}
+COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``command`` alone when it is a known name."""
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description="Plan-vs-fact and staffing reports for Professionalitet educational clusters.",
@@ -38,13 +43,16 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    for name in modules:
         importlib.import_module(name).add_parser(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = make_parser(command)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"

@@ -74,10 +74,23 @@ def write_table(frame: pd.DataFrame, data_dir: str | Path, name: str) -> Path:
     return path
 
 
+# Tables read in this process, by path and file identity: the build reads each table once in
+# its parent process and every report's forked child starts with them (pandas copies on write,
+# so a report changing its frame changes nobody else's).
+_CACHE: dict[Path, tuple[tuple[int, int, int], pd.DataFrame]] = {}
+
+
 def read_table(data_dir: str | Path, name: str) -> pd.DataFrame:
     path = table_path(data_dir, name)
-    if not path.exists():
+    try:
+        stat = path.stat()
+    except OSError:
         raise MissingDataError(
             f"{path} does not exist: build the data first with `python -m analysis prepare` (or `make data`)"
-        )
-    return pd.read_parquet(path)
+        ) from None
+    identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    key = path.resolve()
+    cached = _CACHE.get(key)
+    if cached is None or cached[0] != identity:
+        cached = _CACHE[key] = (identity, pd.read_parquet(path))
+    return cached[1].copy(deep=False)

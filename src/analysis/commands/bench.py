@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from analysis.bench.staffing import run_benchmark
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -26,6 +24,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from analysis.bench.staffing import run_benchmark
+
     figures = run_benchmark(
         n_clusters=args.clusters,
         roster_rows=args.roster_rows,

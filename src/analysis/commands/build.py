@@ -1,13 +1,17 @@
-"""`python -m analysis build`: data, every cluster-year report, and reports/index.html."""
+"""`python -m analysis build`: data, every report that changed, and the published site.
+
+What cron runs every night and what an analyst runs after a batch of submissions. Imports
+nothing heavy until it knows there is work: a build with nothing to redo takes a fraction of a
+second.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from datetime import date, datetime
 from pathlib import Path
-
-import pandas as pd
 
 from analysis.commands.common import (
     add_data_options,
@@ -16,25 +20,27 @@ from analysis.commands.common import (
     iso_date,
     print_prepare_summary,
 )
-from analysis.metrics.completeness import completeness
-from analysis.metrics.fulfilment import DEFAULT_DEADLINE_TEXT, parse_deadline
-from analysis.site.build import CLUSTER_NOTEBOOK, cluster_job, common_parameters, region_job, run_jobs
-from analysis.site.index import IndexEntry, render_index
-from analysis.site.prepare import prepare, report_grid
-from analysis.tables import read_table
+from analysis.deadline import DEFAULT_DEADLINE_TEXT
 
 EXIT_FAILED = 1
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another build holds the lock; try again later
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "build",
-        help="build the data, run every report and write reports/index.html",
-        description="Check the raw inputs and write data/processed/ (as `prepare` does), then run "
-        "notebooks/cluster_report.ipynb with papermill for every cluster × plan year of the registry "
-        "and export each to HTML (reports/html/<region>/<cluster>/<year>.html, no code shown), and "
-        "write reports/index.html linking them. A failing report does not stop the others: they are "
-        f"listed at the end and the exit code is {EXIT_FAILED}.",
+        help="build the data and every report that changed; publish reports/ and its index",
+        description="Check the raw inputs and update data/processed/ (as `ingest` does, and only when "
+        "an input or the code changed), then run the report notebooks with papermill for every "
+        "cluster × plan year and region × year whose inputs changed, export them to HTML "
+        "(reports/html/<region>/<cluster>/<year>.html, no code shown), and publish the new site "
+        "with reports/index.html and the manifest reports/build.json atomically. One build runs at "
+        "a time. A failing report does not stop the others; it keeps its previous HTML, marked "
+        "stale on the index.",
+        epilog=f"Exit codes: 0 every report built or up to date; {EXIT_FAILED} a report failed or a "
+        f"plan could not be read; 2 a usage error; {EXIT_LOCKED} another build holds the lock "
+        "(nothing changed); 130 / 143 interrupted by SIGINT / SIGTERM (the published site is the "
+        "previous one).",
     )
     add_data_options(parser)
     add_demo_key_option(parser)
@@ -43,7 +49,7 @@ def add_parser(subparsers) -> None:
         type=Path,
         default=Path("reports"),
         metavar="DIR",
-        help="where reports and index.html go (default: %(default)s)",
+        help="the published site: reports, index.html, build.json (default: %(default)s)",
     )
     parser.add_argument(
         "--as-of",
@@ -64,14 +70,17 @@ def add_parser(subparsers) -> None:
         "--cluster",
         action="append",
         metavar="ID",
-        help="only this cluster (repeat for several); default: every cluster",
+        help="only this cluster's reports (repeat for several); the index keeps listing every report",
     )
     parser.add_argument(
         "--year",
         action="append",
         type=int,
         metavar="YEAR",
-        help="only this year (repeat for several); default: every plan year",
+        help="only this year's reports (repeat for several)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="re-run every selected report and re-ingest the data"
     )
     parser.add_argument(
         "-j",
@@ -79,110 +88,149 @@ def add_parser(subparsers) -> None:
         type=int,
         default=os.cpu_count() or 1,
         metavar="N",
-        help="reports run at once, each in its own process and kernel (default: the number of cores, "
-        "%(default)s here; 1 runs them one after another)",
+        help="reports run at once, each in its own process (default: the number of cores, %(default)s here)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="a report running longer fails, naming the cell it was in (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("inprocess", "kernel"),
+        default="inprocess",
+        help="inprocess (default): each report runs in a forked copy of the warmed-up build process; "
+        "kernel: each report on a fresh Jupyter kernel, as papermill does by default (slower)",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local (default): processes on this machine; dask: tasks on a dask.distributed cluster "
+        "(needs --scheduler; workers must see --processed and --out at the same paths)",
+    )
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="the dask scheduler, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument(
+        "--wait", action="store_true", help="if another build is running, wait for it instead of exiting"
     )
     parser.add_argument(
         "--notebook",
         type=Path,
-        default=CLUSTER_NOTEBOOK,
+        default=None,
         metavar="IPYNB",
-        help="the report template to run (default: notebooks/cluster_report.ipynb); it must declare the "
-        "parameters cluster, year, data_dir, as_of and deadline",
+        help="the cluster report template (default: notebooks/cluster_report.ipynb); it must declare "
+        "the parameters cluster, year, data_dir, as_of and deadline",
     )
     parser.add_argument(
-        "--no-prepare", action="store_true", help="use data/processed/ as it is instead of rebuilding it"
+        "--region-notebook",
+        type=Path,
+        default=None,
+        metavar="IPYNB",
+        help="the region report template (default: notebooks/region_report.ipynb)",
+    )
+    parser.add_argument(
+        "--no-prepare", action="store_true", help="use data/processed/ as it is instead of updating it"
     )
     parser.set_defaults(func=run)
 
 
+def _stamp() -> str:
+    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+class _Progress:
+    """A progress bar on a terminal; elsewhere (cron, CI) a timestamped line per report."""
+
+    def __init__(self):
+        self.bar = None
+        self.tty = sys.stderr.isatty()
+
+    def start(self, jobs) -> None:
+        if not jobs:
+            return
+        if self.tty:
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0  # no monitor thread: the build forks
+            self.bar = tqdm(total=len(jobs), unit="report", desc="reports", file=sys.stderr)
+        else:
+            print(f"{_stamp()} running {len(jobs)} report(s)", flush=True)
+
+    def result(self, result) -> None:
+        status = "built" if result.ok else "FAILED"
+        line = f"{_stamp()} {status:<6} {result.key} {result.seconds:.1f} s"
+        if not result.ok:
+            line += f": {result.error}"
+        if self.bar is not None:
+            self.bar.set_postfix_str(result.key)
+            self.bar.update()
+            if not result.ok:
+                self.bar.write(line, file=sys.stderr)
+        else:
+            print(line, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def run(args) -> int:
-    as_of: date = args.as_of or date.today()
-    docs = args.out / "data-docs"
-    if not args.no_prepare:
-        print_prepare_summary(prepare(args.raw, args.processed, docs, demo_key=args.demo))
-    clusters = read_table(args.processed, "clusters")
-    deadline = parse_deadline(args.deadline)
-    grid = report_grid(args.processed, as_of, deadline)
-    if args.cluster:
-        unknown = sorted(set(args.cluster) - set(clusters["cluster_id"]))
-        if unknown:
-            print(
-                f"error: unknown cluster(s) {unknown}; the registry lists {sorted(clusters['cluster_id'])}",
-                file=sys.stderr,
-            )
-            return 2
-        grid = grid[grid["cluster_id"].isin(args.cluster)]
-        clusters = clusters[clusters["cluster_id"].isin(args.cluster)]
-    if args.year:
-        grid = grid[grid["year"].isin(args.year)]
-    common = common_parameters(args.processed, as_of, args.deadline)
-    jobs = [
-        cluster_job(
-            args.out, common, r.region_code, r.cluster_id, r.year, f"{r.name}, {r.year}", args.notebook
-        )
-        for r in grid.itertuples()
-    ]
-    regions = grid[["region_code", "region_name", "year"]].drop_duplicates()
-    region_jobs = [
-        region_job(args.out, common, r.region_code, r.year, f"{r.region_code} — {r.region_name}, {r.year}")
-        for r in regions.itertuples()
-    ]
-    every = run_jobs(jobs + region_jobs, workers=args.jobs)
-    results, region_results = every[: len(jobs)], every[len(jobs) :]
-    region_links = {}
-    for r, result in zip(regions.itertuples(), region_results, strict=True):
-        href = os.path.relpath(result.job.html_path, args.out) if result.ok else None
-        region_links.setdefault(f"{r.region_code} — {r.region_name}", []).append((r.year, href, result.error))
-    entries = [
-        IndexEntry(
-            region=f"{row.region_code} — {row.region_name}",
-            cluster_id=row.cluster_id,
-            cluster_name=row.name,
-            year=row.year,
-            href=os.path.relpath(result.job.html_path, args.out) if result.ok else None,
-            rate=None if pd.isna(row.rate) else float(row.rate),
-            planned=int(row.planned),
-            met=int(row.met),
-            answered=int(row.answered),
-            pending=int(row.pending),
-            demo=bool(row.demo),
-            error=result.error,
-        )
-        for row, result in zip(grid.itertuples(), results, strict=True)
-    ]
-    set_aside = clusters[clusters["plan_error"] != ""]
-    problems = [f"{r.name}: план не прочитан — {r.plan_error}" for r in set_aside.itertuples()]
-    received = completeness(
-        read_table(args.processed, "clusters"),
-        read_table(args.processed, "plan"),
-        read_table(args.processed, "submissions"),
-        as_of,
-        deadline,
+    from analysis.site.build import CLUSTER_NOTEBOOK, REGION_NOTEBOOK, BuildOptions, build
+    from analysis.site.executor import Interrupted
+    from analysis.site.lock import LockHeld
+
+    options = BuildOptions(
+        raw=args.raw,
+        processed=args.processed,
+        out=args.out,
+        as_of=args.as_of or date.today(),
+        deadline=args.deadline,
+        demo=args.demo,
+        clusters=args.cluster,
+        years=args.year,
+        force=args.force,
+        prepare=not args.no_prepare,
+        workers=args.jobs,
+        timeout=args.timeout,
+        engine=args.engine,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        wait=args.wait,
+        cluster_notebook=args.notebook or CLUSTER_NOTEBOOK,
+        region_notebook=args.region_notebook or REGION_NOTEBOOK,
     )
-    page = render_index(
-        entries,
-        as_of,
-        datetime.now().strftime("%d.%m.%Y %H:%M"),
-        problems=problems,
-        completeness=received.merge(
-            read_table(args.processed, "quality"), on=["cluster_id", "year"], how="left"
-        ),
-        data_docs="data-docs/index.html" if (docs / "index.html").exists() else None,
-        region_reports=region_links,
-    )
-    index = args.out / "index.html"
-    index.parent.mkdir(parents=True, exist_ok=True)
-    index.write_text(page, encoding="utf-8")
-    failed = [r for r in every if not r.ok]
-    results = every
-    seconds = sum(r.seconds for r in results)
+    progress = _Progress()
+
+    def interrupted(signum, frame):
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, interrupted) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        outcome = build(options, progress.result, print_prepare_summary, progress.start)
+    except LockHeld as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except Interrupted as exc:
+        progress.close()
+        print(f"{_stamp()} build {exc}: nothing was published, the site is as it was", file=sys.stderr)
+        return 128 + exc.signum
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    progress.close()
+    counts = outcome.manifest["build"]["counts"]
     print(
-        f"reports: {len(results) - len(failed)} of {len(results)} built in {seconds:.1f} s of work; "
-        f"index: {index}"
+        f"{_stamp()} done in {outcome.seconds:.1f} s: {counts['built']} built, "
+        f"{counts['unchanged']} unchanged, {counts['failed']} failed, "
+        f"{counts['stale'] + counts['missing']} stale; "
+        f"index: {Path(args.out) / 'index.html'}",
+        flush=True,
     )
-    for r in failed:
-        print(f"FAILED {r.job.key}: {r.error}")
-    for r in set_aside.itertuples():
-        print(f"FAILED {r.cluster_id}: no reports, its plan could not be read: {r.plan_error}")
-    return EXIT_FAILED if failed or not set_aside.empty else 0
+    for entry in outcome.failed:
+        kept = " (its previous version stays, marked stale)" if entry["has_html"] else ""
+        print(f"FAILED {entry['key']}: {entry['error']}{kept}", file=sys.stderr)
+    for problem in outcome.manifest["problems"]:
+        print(f"FAILED {problem}", file=sys.stderr)
+    return EXIT_FAILED if outcome.failed or outcome.manifest["problems"] else 0

@@ -16,7 +16,7 @@ def iso_date(text: str) -> date:
 
 def deadline_text(text: str) -> str:
     """A reporting deadline as MM-DD (checked here, passed on as text)."""
-    from analysis.metrics.fulfilment import parse_deadline
+    from analysis.deadline import parse_deadline
 
     try:
         parse_deadline(text)

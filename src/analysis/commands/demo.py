@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from analysis.commands.common import add_data_options
-from analysis.demo import seed as demo
-from analysis.demo.region import DEFECTS, write_demo_region
+from analysis.demo import DEFAULT_SEED
 
 
 def add_parser(subparsers) -> None:
@@ -18,13 +17,13 @@ def add_parser(subparsers) -> None:
         "except that demo forms of samara-law are written to submissions/ too.",
     )
     add_data_options(parser)
-    parser.add_argument(
-        "--seed", type=int, default=demo.DEFAULT_SEED, help="random seed (default: %(default)s)"
-    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: %(default)s)")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from analysis.demo.region import DEFECTS, write_demo_region
+
     written = write_demo_region(args.raw, args.seed)
     for path in written:
         print(f"demo: {path}")

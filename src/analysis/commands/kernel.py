@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from analysis.site.kernel import ensure_kernel
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -16,5 +14,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from analysis.site.kernel import ensure_kernel
+
     print(f"kernel {ensure_kernel()!r} runs {__import__('sys').executable}")
     return 0

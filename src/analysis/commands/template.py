@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.sources.template import write_template
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -34,6 +32,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from analysis.sources.template import write_template
+
     path = write_template(args.cluster, args.year, args.raw, args.out)
     print(f"form: {path}")
     return 0

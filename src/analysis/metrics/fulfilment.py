@@ -28,6 +28,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analysis.deadline import (  # noqa: F401  (re-exported: the metrics' callers use them)
+    DEFAULT_DEADLINE,
+    DEFAULT_DEADLINE_TEXT,
+    parse_deadline,
+    reporting_deadline,
+)
+
 NOT_PLANNED = "not_planned"
 BEYOND_PLAN = "beyond_plan"
 MET = "met"
@@ -36,26 +43,9 @@ NOT_MET = "not_met"
 PENDING = "pending"
 NO_DATA = "no_data"
 STATUSES = [MET, PARTLY_MET, NOT_MET, PENDING, NO_DATA, BEYOND_PLAN, NOT_PLANNED]
-PLANNED_STATUSES = [MET, PARTLY_MET, NOT_MET, PENDING, NO_DATA]
-
-DEFAULT_DEADLINE = (1, 20)  # (month, day) of the year after the reporting year
-DEFAULT_DEADLINE_TEXT = "01-20"
 
 CELL_KEYS = ["cluster_id", "year", "indicator", "programme_code"]
-
-
-def parse_deadline(text: str) -> tuple[int, int]:
-    """``"01-20"`` → ``(1, 20)``; raises ``ValueError`` for anything that is not a day of a year."""
-    month, _, day = text.partition("-")
-    deadline = (int(month), int(day))
-    date(2001, *deadline)  # a non-leap year: 02-29 is refused too
-    return deadline
-
-
-def reporting_deadline(year: int, deadline: tuple[int, int] = DEFAULT_DEADLINE) -> date:
-    """The last day a year's report is due: by default 20 January of the following year."""
-    month, day = deadline
-    return date(year + 1, month, day)
+PLANNED_STATUSES = [MET, PARTLY_MET, NOT_MET, PENDING, NO_DATA]
 
 
 def cell_status(

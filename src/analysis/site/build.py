@@ -1,97 +1,102 @@
-"""The report build: one papermill run and one nbconvert export per cluster × year.
+"""The build: processed data → every report that changed → a new site, published atomically.
 
-A build is a list of ``ReportJob`` (plain, picklable values) run by ``run_jobs`` — one after
-another or in worker processes — each giving a ``ReportResult``. A failed report never stops
-the others; the caller lists failures and exits non-zero. Outputs are written to a temporary
-name and renamed, so a reader never sees half a report.
+One build at a time (:mod:`.lock`). Step by step:
+
+1. **Data.** The raw inputs and the code are digested; when they are what the processed tables
+   were made from, ingestion is skipped, else it runs and rewrites only the tables that changed
+   (:mod:`.prepare`).
+2. **Grid.** Every cluster × plan year and region × year to report on, with the index's
+   headline figures (:mod:`.grid`); reused from the last build's manifest when the processed
+   tables, the as-of date and the deadline are the same.
+3. **Fingerprints.** A report re-runs only when its fingerprint changed — its notebook, its
+   parameters, the rows of the processed tables it reads (its cluster's, or its region's
+   clusters'), the package's code and templates, the versions of the libraries that shape its
+   HTML (:mod:`.fingerprint`) — or with ``force``. A build with nothing to redo writes only the
+   new manifest and index.
+4. **Reports.** The changed reports run on an executor (:mod:`.executor`: forked children of
+   this warmed-up process, or a dask cluster) into a staging copy of the site; a failed report
+   keeps its previous HTML (marked stale on the index) and its executed notebook goes to
+   ``failed/``.
+5. **Publication.** The manifest ``build.json`` and the index rendered from it join the staging
+   copy, which replaces the published site with renames (:mod:`.publish`).
+
+Output names come from the parameters: ``html/<region>/<cluster>/<year>.html`` and
+``html/<region>/region-<year>.html``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
-import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
-import nbformat
-import papermill
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
-from tqdm import tqdm
-
-from analysis import settings
-from analysis.errors import ParameterError
-from analysis.site.kernel import ensure_kernel
+from analysis import __version__, settings
+from analysis.errors import ParameterError, UnknownClusterError
+from analysis.site.fingerprint import (
+    code_digest,
+    digest,
+    file_digest,
+    is_current,
+    library_versions,
+    read_manifest,
+    source_fingerprint,
+)
+from analysis.site.lock import BuildLock
+from analysis.site.publish import Staging
+from analysis.site.runner import ReportJob, ReportResult
 
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = settings.PACKAGE_ROOT
 CLUSTER_NOTEBOOK = PROJECT_ROOT / "notebooks" / "cluster_report.ipynb"
 REGION_NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-HIDDEN_TAGS = {"injected-parameters", "parameters"}
+MANIFEST = "build.json"
+DATA_DOCS = "data-docs"
+LOCK = ".build.lock"
+# Parameters that say where, not what: left out of a report's fingerprint.
+PATH_PARAMETERS = {"data_dir", "downloads"}
+# Fields of a manifest entry that describe a build's outcome rather than the report itself.
+STATUSES = ("built", "unchanged", "failed", "stale", "missing")
+OUTCOME_FIELDS = {"status", "fingerprint", "seconds", "error", "cell", "last_built", "has_html", "html"}
 
 
-@dataclass(frozen=True)
-class ReportJob:
-    """One report to make: a notebook, its parameters and where its outputs go."""
-
-    key: str  # e.g. "63/samara-law/2025"; unique within a build
-    title: str
-    notebook: str
-    parameters: tuple[tuple[str, object], ...]
-    executed_path: str
-    html_path: str
-
-
-@dataclass(frozen=True)
-class ReportResult:
-    job: ReportJob
-    ok: bool
-    seconds: float
-    error: str = ""
-
-
-def common_parameters(data_dir: Path, as_of: date, deadline: str) -> dict[str, object]:
-    """The parameters every report of a build shares."""
-    return {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of.isoformat(), "deadline": deadline}
+@dataclass
+class BuildOptions:
+    raw: Path
+    processed: Path
+    out: Path
+    as_of: date
+    deadline: str = "01-20"
+    demo: bool = False
+    clusters: list[str] | None = None
+    years: list[int] | None = None
+    force: bool = False
+    prepare: bool = True
+    workers: int = 1
+    timeout: float = 600.0
+    engine: str = "inprocess"
+    executor: str = "local"
+    scheduler: object = None
+    wait: bool = False
+    cluster_notebook: Path = CLUSTER_NOTEBOOK
+    region_notebook: Path = REGION_NOTEBOOK
 
 
-def _job(out_dir: Path, key: str, title: str, notebook: Path, parameters: dict[str, object]) -> ReportJob:
-    return ReportJob(
-        key=key,
-        title=title,
-        notebook=str(notebook),
-        parameters=tuple(parameters.items()),
-        executed_path=str(out_dir / "notebooks" / f"{key}.ipynb"),
-        html_path=str(out_dir / "html" / f"{key}.html"),
-    )
+@dataclass
+class BuildOutcome:
+    manifest: dict
+    results: list[ReportResult] = field(default_factory=list)
+    prepared: object = None  # PrepareResult when ingestion ran
+    seconds: float = 0.0
 
-
-def cluster_job(
-    out_dir: Path,
-    common: dict,
-    region: str,
-    cluster: str,
-    year: int,
-    title: str,
-    notebook: Path = CLUSTER_NOTEBOOK,
-) -> ReportJob:
-    """The job of one cluster-year report; output names are built from the parameters."""
-    parameters = {"cluster": cluster, "year": int(year), **common}
-    return _job(out_dir, f"{region}/{cluster}/{year}", title, notebook, parameters)
-
-
-def region_job(
-    out_dir: Path, common: dict, region: str, year: int, title: str, notebook: Path = REGION_NOTEBOOK
-) -> ReportJob:
-    """The job of one region-year report, beside its clusters' folders."""
-    parameters = {"region": str(region), "year": int(year), **common}
-    return _job(out_dir, f"{region}/region-{year}", title, notebook, parameters)
+    @property
+    def failed(self) -> list[dict]:
+        return [e for e in self.manifest["reports"] if e["status"] == "failed"]
 
 
 def check_parameters(notebook: str, parameters: dict) -> None:
@@ -99,7 +104,7 @@ def check_parameters(notebook: str, parameters: dict) -> None:
 
     Papermill only warns about those; a typo would silently run the report with its default.
     """
-    declared = papermill.inspect_notebook(notebook)
+    declared = declared_parameters(notebook)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise ParameterError(
@@ -107,75 +112,276 @@ def check_parameters(notebook: str, parameters: dict) -> None:
         )
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+def declared_parameters(notebook: str | Path) -> set[str]:
+    """The names a notebook's ``parameters`` cell declares (read without importing papermill)."""
+    import ast
+
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            tree = ast.parse("".join(cell["source"]))
+            names = set()
+            for node in tree.body:
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                    names.add(node.target.id)
+                elif isinstance(node, ast.Assign):
+                    names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+            return names
+    return set()
 
 
-def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
-    """nbconvert HTML of an executed notebook: no code, no parameter cells, no network scripts."""
-    remover = TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS, enabled=True)
-    exporter = HTMLExporter(
-        extra_template_basedirs=[str(TEMPLATES)],
-        template_name="report",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        language_code="ru",
-    )
-    exporter.register_preprocessor(remover, enabled=True)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
-    return body
-
-
-def run_job(job: ReportJob, kernel_name: str) -> ReportResult:
-    """Execute one report notebook and export its HTML; never raises for a failing report."""
-    started = time.perf_counter()
-    parameters = dict(job.parameters)
+def _read_previous(out: Path) -> dict:
     try:
-        check_parameters(job.notebook, parameters)
-        executed = papermill.execute_notebook(
-            job.notebook,
-            None,
-            parameters=parameters,
-            kernel_name=kernel_name,
-            progress_bar=False,
-            cwd=str(PROJECT_ROOT),
-        )
-        _atomic_write(Path(job.executed_path), nbformat.writes(executed))
-        _atomic_write(Path(job.html_path), export_html(executed, job.title))
-    except Exception as exc:  # a report's failure is reported, the build goes on
-        logger.debug("report %s failed:\n%s", job.key, traceback.format_exc())
-        return ReportResult(job, False, time.perf_counter() - started, _failure_line(exc))
-    return ReportResult(job, True, time.perf_counter() - started)
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
-def _failure_line(exc: Exception) -> str:
-    if isinstance(exc, papermill.PapermillExecutionError):
-        return f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def run_jobs(jobs: list[ReportJob], workers: int = 1, progress: bool | None = None) -> list[ReportResult]:
-    """Run every job, ``workers`` at a time, with a progress bar on a terminal."""
-    kernel_name = ensure_kernel()
-    results: list[ReportResult] = []
-    # tqdm's disable=None shows the bar on a terminal only, so cron logs stay clean.
-    disable = None if progress is None else not progress
-    bar = tqdm(total=len(jobs), unit="report", desc="reports", disable=disable)
-    with bar:
-        if workers <= 1:
-            for job in jobs:
-                bar.set_postfix_str(job.key)
-                results.append(run_job(job, kernel_name))
-                bar.update()
+def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) -> list[ReportJob]:
+    """A job per grid record, with its parameters and fingerprint."""
+    notebooks = {"cluster": options.cluster_notebook, "region": options.region_notebook}
+    declared = {kind: declared_parameters(path) for kind, path in notebooks.items()}
+    digests = {kind: file_digest(path) for kind, path in notebooks.items()}
+    common = {
+        "data_dir": str(Path(options.processed).resolve()),
+        "as_of": options.as_of.isoformat(),
+        "deadline": options.deadline,
+    }
+    jobs = []
+    for record in records:
+        kind = record["kind"]
+        if kind == "cluster":
+            parameters = {"cluster": record["cluster_id"], "year": record["year"], **common}
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(run_job, job, kernel_name) for job in jobs]
-                for future in as_completed(futures):
-                    results.append(future.result())
-                    bar.update()
-    order = {job.key: i for i, job in enumerate(jobs)}
-    return sorted(results, key=lambda r: order[r.job.key])
+            parameters = {"region": record["region_code"], "year": record["year"], **common}
+        if "downloads" in declared[kind]:
+            parameters["downloads"] = str(Path(options.out).resolve() / "html" / record["key"])
+        check_parameters(str(notebooks[kind]), parameters)
+        scopes = ["", *record["clusters"]]
+        data = {name: [scopes_of.get(s, "") for s in scopes] for name, scopes_of in sorted(tables.items())}
+        what = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS}
+        jobs.append(
+            ReportJob(
+                key=record["key"],
+                kind=kind,
+                title=record["title"],
+                notebook=str(notebooks[kind]),
+                parameters=parameters,
+                clusters=tuple(record["clusters"]),
+                fingerprint=digest(base, kind, digests[kind], what, data),
+            )
+        )
+    return jobs
+
+
+def _selected(record: dict, options: BuildOptions) -> bool:
+    if options.years and record["year"] not in options.years:
+        return False
+    if options.clusters:
+        return record["kind"] == "cluster" and record["cluster_id"] in options.clusters
+    return True
+
+
+def _check_clusters(records: list[dict], options: BuildOptions) -> None:
+    known = sorted({r["cluster_id"] for r in records if r["kind"] == "cluster"})
+    unknown = sorted(set(options.clusters or []) - set(known))
+    if unknown:
+        raise UnknownClusterError(f"unknown cluster(s) {unknown}; the reports cover {known}")
+
+
+def build(
+    options: BuildOptions,
+    on_result: Callable[[ReportResult], None] = lambda result: None,
+    on_prepared: Callable[[object], None] = lambda prepared: None,
+    on_start: Callable[[list[ReportJob]], None] = lambda jobs: None,
+) -> BuildOutcome:
+    """Run one build; see the module docstring. Raises :class:`~.lock.LockHeld` when another
+    build runs (unless ``options.wait``) and :class:`~.executor.Interrupted` on SIGTERM/SIGINT
+    (the published site is then the previous one)."""
+    started_at = datetime.now()
+    started = time.perf_counter()
+    out, processed = Path(options.out), Path(options.processed)
+    locks = [BuildLock(processed / LOCK, options.wait)]
+    if (out / LOCK).resolve() != (processed / LOCK).resolve():
+        locks.append(BuildLock(out / LOCK, options.wait))
+    for lock in locks:
+        lock.acquire()
+    staging = Staging(out)
+    try:
+        outcome = _build(options, staging, started_at, on_result, on_prepared, on_start)
+    except BaseException:
+        staging.discard()
+        raise
+    finally:
+        for lock in reversed(locks):
+            lock.release()
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _build(options, staging: Staging, started_at: datetime, on_result, on_prepared, on_start) -> BuildOutcome:
+    out, processed = Path(options.out), Path(options.processed)
+    outcome = BuildOutcome(manifest={})
+    staged = False
+    if options.prepare:
+        source = source_fingerprint(options.raw, options.demo, options.as_of)
+        docs_missing = not (out / DATA_DOCS / "index.html").exists()
+        if options.force or docs_missing or not is_current(processed, source):
+            from analysis.site.prepare import prepare
+
+            staging.start(clone=True)
+            staged = True
+            outcome.prepared = prepare(
+                options.raw, processed, staging.root / DATA_DOCS, demo_key=options.demo, as_of=options.as_of
+            )
+            on_prepared(outcome.prepared)
+    tables = read_manifest(processed).get("tables")
+    if not tables:
+        from analysis.tables import MissingDataError
+
+        raise MissingDataError(
+            f"{processed.resolve()} holds no processed data: run `python -m analysis ingest` "
+            "(or `make data`), or build without --no-prepare"
+        )
+    previous = _read_previous(out)
+    notebooks = [options.cluster_notebook, options.region_notebook]
+    base = {"code": code_digest(), "libraries": library_versions()}
+    grid_key = digest(base, tables, options.as_of.isoformat(), options.deadline, [str(n) for n in notebooks])
+    if previous.get("build", {}).get("grid_fingerprint") == grid_key:
+        records = [{k: v for k, v in e.items() if k not in OUTCOME_FIELDS} for e in previous["reports"]]
+        problems = previous.get("problems", [])
+    else:
+        from analysis.metrics.fulfilment import parse_deadline
+        from analysis.site.grid import grid_records
+
+        grid = grid_records(processed, options.as_of, parse_deadline(options.deadline))
+        records, problems = grid["reports"], grid["problems"]
+    _check_clusters(records, options)
+    jobs = _jobs(records, options, tables, base)
+    before = {e["key"]: e for e in previous.get("reports", [])}
+    to_run = [
+        job
+        for job, record in zip(jobs, records, strict=True)
+        if _selected(record, options)
+        and (
+            options.force
+            or before.get(job.key, {}).get("fingerprint") != job.fingerprint
+            or not (out / job.html).exists()
+        )
+    ]
+    on_start(to_run)
+    results: dict[str, ReportResult] = {}
+    if to_run:
+        if not staged:
+            staging.start(clone=True)
+            staged = True
+        for job in to_run:
+            (staging.root / job.failed_notebook).unlink(missing_ok=True)
+        for result in _execute(to_run, options, staging.root, processed):
+            results[result.key] = result
+            on_result(result)
+    root = staging.root if staged else out
+    now = datetime.now()
+    entries = []
+    for job, record in zip(jobs, records, strict=True):
+        prior = before.get(job.key, {})
+        has_html = (root / job.html).exists()
+        entry = {**record, "html": job.html, "has_html": has_html, "seconds": 0.0, "error": "", "cell": None}
+        result = results.get(job.key)
+        if result is not None and result.ok:
+            entry.update(
+                status="built", fingerprint=job.fingerprint, last_built=now.isoformat(timespec="seconds")
+            )
+            entry["seconds"] = round(result.seconds, 2)
+        elif result is not None:
+            entry.update(
+                status="failed",
+                fingerprint=prior.get("fingerprint", "") if has_html else "",
+                last_built=prior.get("last_built") if has_html else None,
+                error=result.error,
+                cell=result.cell,
+                seconds=round(result.seconds, 2),
+            )
+        elif prior.get("fingerprint") == job.fingerprint and has_html:
+            entry.update(status="unchanged", fingerprint=job.fingerprint, last_built=prior.get("last_built"))
+        else:
+            entry.update(
+                status="stale" if has_html else "missing",
+                fingerprint=prior.get("fingerprint", ""),
+                last_built=prior.get("last_built") if has_html else None,
+            )
+        entries.append(entry)
+    finished = datetime.now()
+    manifest = {
+        "build": {
+            "started": started_at.isoformat(timespec="seconds"),
+            "finished": finished.isoformat(timespec="seconds"),
+            "seconds": round((finished - started_at).total_seconds(), 2),
+            "as_of": options.as_of.isoformat(),
+            "deadline": options.deadline,
+            "version": __version__,
+            "executor": options.executor,
+            "engine": options.engine,
+            "workers": options.workers,
+            "grid_fingerprint": grid_key,
+            "force": options.force,
+            "selection": {"clusters": options.clusters or [], "years": options.years or []},
+            "prepared": outcome.prepared is not None,
+            "counts": {
+                s: sum(1 for e in entries if e["status"] == s)
+                for s in ("built", "unchanged", "failed", "stale", "missing")
+            },
+        },
+        "problems": problems,
+        "validation_href": f"{DATA_DOCS}/index.html" if (root / DATA_DOCS / "index.html").exists() else None,
+        "reports": entries,
+    }
+    _write_site_files(manifest, root, staged, out)
+    if staged:
+        staging.publish(keep_prefixes={e["key"] for e in entries})
+    outcome.manifest = manifest
+    outcome.results = [results[j.key] for j in to_run if j.key in results]
+    return outcome
+
+
+def _write_site_files(manifest: dict, root: Path, staged: bool, out: Path) -> None:
+    """The manifest and the index rendered from it: into staging, or (nothing else changed)
+    each replaced in place with a rename."""
+    from analysis.site.index import render_index
+
+    files = {
+        MANIFEST: json.dumps(manifest, ensure_ascii=False, indent=1),
+        "index.html": render_index(manifest),
+    }
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{name}.{os.getpid()}.tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+
+
+def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, processed: Path):
+    from analysis.site.executor import make_executor, warm_up
+    from analysis.site.kernel import ensure_kernel
+
+    kernel_name = ensure_kernel()
+    executor = make_executor(
+        options.executor, options.workers, options.timeout, options.engine, options.scheduler
+    )
+    if options.executor == "local":
+        from analysis.tables import TABLES
+
+        warm_up(
+            processed, [*list(TABLES), "staffing", "staffing_by_programme", "fact_checks", "target_checks"]
+        )
+    jobs = [_staged(job, site_root, options) for job in jobs]
+    yield from executor.run(jobs, site_root, kernel_name)
+
+
+def _staged(job: ReportJob, site_root: Path, options: BuildOptions) -> ReportJob:
+    """The job writing its downloads into the staging copy (the stem is a path parameter)."""
+    if "downloads" not in job.parameters:
+        return job
+    parameters = {**job.parameters, "downloads": str(site_root / "html" / job.key)}
+    return ReportJob(**{**asdict(job), "parameters": parameters, "clusters": job.clusters})

@@ -1,11 +1,19 @@
 """From ``data/raw`` to ``data/processed``: read the registry, plans and every submission, check
 them once per build (great-expectations suites included) and write the tidy tables the reports
-read. A cluster whose plan cannot be read is set aside with its error; the others go on."""
+read. A cluster whose plan cannot be read is set aside with its error; the others go on.
+
+Incremental: ``data/processed/manifest.json`` records the digest of the raw inputs and of the
+code that processed them, and each table's digests per cluster. When neither changed, nothing
+is read or written; otherwise only the tables whose content changed are rewritten, and the
+digests tell the build which reports depend on the change."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -21,10 +29,11 @@ from analysis.metrics.reconcile import (
     staffing_evidence,
 )
 from analysis.metrics.staffing import federal_staffing, staffing_metrics_both
+from analysis.site.fingerprint import MANIFEST, is_current, read_manifest, scope_digests, source_fingerprint
 from analysis.sources import plan as plan_module
 from analysis.sources.federal import load_federal
 from analysis.sources.registry import load_registry
-from analysis.tables import write_table
+from analysis.tables import table_path, write_table
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +56,15 @@ class PrepareResult:
     plan_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     data_docs: Path | None = None
+    skipped: bool = False  # inputs and code unchanged since the tables were written
+    written: list[str] = field(default_factory=list)  # tables whose content changed
+
+
+def _write_manifest(processed_dir: Path, manifest: dict) -> None:
+    path = processed_dir / MANIFEST
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    temporary.replace(path)
 
 
 def federal_plan_path(plan_path: str | Path, cluster_id: str) -> Path:
@@ -91,15 +109,23 @@ def prepare(
     processed_dir: str | Path,
     docs_dir: str | Path | None = None,
     demo_key: bool = False,
+    as_of: date | None = None,
+    force: bool = True,
 ) -> PrepareResult:
     """Build every processed table from ``raw_dir``; publish Data Docs into ``docs_dir`` if given.
 
     ``demo_key`` lets people be pseudonymised with the built-in demonstration key when no key is
     configured — and only when every roster row comes from a submission marked as demo data.
+    Unless ``force``, nothing is done when the inputs and code are those the tables were made
+    from (the result says ``skipped``); tables whose content did not change are never rewritten.
     """
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    source = source_fingerprint(raw_dir, demo_key, as_of)
+    if not force and is_current(processed_dir, source):
+        logger.info("data: inputs unchanged since the processed tables were written")
+        return PrepareResult(0, 0, 0, 0, 0, skipped=True)
     from analysis.ingest.validation import Validator
 
-    raw_dir = Path(raw_dir)
     registry = load_registry(raw_dir / REGISTRY_FILE)
     plan, clusters, warnings = read_plans(registry)
     validator = Validator()
@@ -115,8 +141,14 @@ def prepare(
         "quality": quality_summary(result.tables, result.rejects),
         **staffing_tables(result.tables, plan),
     }
+    previous = read_manifest(processed_dir).get("tables", {})
+    digests, written = {}, []
     for name, frame in tables.items():
-        write_table(frame, processed_dir, name)
+        digests[name] = scope_digests(frame)
+        if previous.get(name) != digests[name] or not table_path(processed_dir, name).exists():
+            write_table(frame, processed_dir, name)
+            written.append(name)
+    _write_manifest(processed_dir, {"source": source, "tables": digests})
     docs = validator.publish(Path(docs_dir)) if docs_dir else None
     for line in warnings:
         logger.warning(line)
@@ -132,6 +164,7 @@ def prepare(
         plan_errors=[e for e in clusters["plan_error"] if e],
         warnings=warnings,
         data_docs=docs,
+        written=written,
     )
     logger.info(
         "data: %d clusters, %d files, %d of %d rows accepted, written to %s",
@@ -163,46 +196,3 @@ def staffing_tables(tables: dict[str, pd.DataFrame], plan: pd.DataFrame) -> dict
         "fact_checks": reconcile_facts(facts, evidence, plan[plan["family"] == plan_module.FAMILY_PLAN]),
         "target_checks": reconcile_targets(plan, evidence),
     }
-
-
-def report_grid(processed_dir: str | Path, as_of, deadline: tuple[int, int] = (1, 20)) -> pd.DataFrame:
-    """Every cluster × plan year to report on, with its headline figures for the index.
-
-    Columns: ``cluster_id, name, region_code, region_name, year, planned, met, answered`` (planned
-    cells with a fact), ``pending``, ``rate``, ``demo``.
-    """
-    from analysis.metrics.fulfilment import (
-        MET,
-        NOT_MET,
-        PARTLY_MET,
-        PENDING,
-        cell_status,
-        cluster_year_summary,
-    )
-    from analysis.tables import read_table
-
-    clusters = read_table(processed_dir, "clusters")
-    plan = read_table(processed_dir, "plan")
-    plan = plan[plan["family"] == plan_module.FAMILY_PLAN]
-    facts = read_table(processed_dir, "facts")
-    cells = cell_status(plan, facts, as_of, deadline)
-    summary = cluster_year_summary(cells)
-    summary["answered"] = summary[MET] + summary[PARTLY_MET] + summary[NOT_MET]
-    demo = cells.groupby(["cluster_id", "year"], as_index=False)["demo"].any()
-    grid = summary.merge(demo, on=["cluster_id", "year"]).merge(
-        clusters[["cluster_id", "name", "region_code", "region_name"]], on="cluster_id"
-    )
-    columns = [
-        "cluster_id",
-        "name",
-        "region_code",
-        "region_name",
-        "year",
-        "planned",
-        MET,
-        "answered",
-        PENDING,
-        "rate",
-        "demo",
-    ]
-    return grid[columns].sort_values(["region_code", "cluster_id", "year"]).reset_index(drop=True)

@@ -1,0 +1,176 @@
+"""A papermill engine that runs a notebook's cells in this process's IPython shell.
+
+The build forks one child process per report from a parent that has already imported pandas,
+matplotlib, IPython, nbconvert and the package (:mod:`analysis.site.executor`); the child runs
+the notebook here, through papermill (parameter injection, execution records, the error a
+failing cell raises), exports it and exits. Starting a kernel, importing everything again and
+shutting it down — about 1.5 s of every report's 2.5 s — is gone, and isolation is the
+process's: whatever a report changes (rcParams, a module attribute, a global) dies with its
+child. ``--engine kernel`` runs the same notebooks on a real Jupyter kernel instead.
+
+The shell records what a Jupyter kernel would send: ``display_data`` from ``display()`` and
+open matplotlib figures, ``execute_result`` for a cell's last expression, ``stream`` for
+printed text and ``error`` with the traceback — as nbformat outputs of each cell.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+
+import nbformat
+from IPython.core.displayhook import DisplayHook
+from IPython.core.displaypub import DisplayPublisher
+from IPython.core.interactiveshell import InteractiveShell
+from papermill.engines import Engine, NBClientEngine, papermill_engines
+
+ENGINE_NAME = "analysis-inprocess"
+KERNEL_ENGINE_NAME = "analysis-kernel"
+# The notebook of the last run in this process: papermill raises for a failed cell without
+# returning it, and the build keeps a failed report's executed notebook for debugging.
+LAST_NOTEBOOK: dict = {}
+
+
+def _bundle(data: dict) -> dict:
+    """A mime bundle as a kernel sends it over JSON: binary images base64-encoded."""
+    return {k: base64.b64encode(v).decode("ascii") if isinstance(v, bytes) else v for k, v in data.items()}
+
+
+class _Publisher(DisplayPublisher):
+    """``display()`` → a ``display_data`` output of the running cell."""
+
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+        self.shell.outputs.append(
+            nbformat.v4.new_output("display_data", data=_bundle(data), metadata=dict(metadata or {}))
+        )
+
+    def clear_output(self, wait=False):
+        self.shell.outputs.clear()
+
+
+class _Hook(DisplayHook):
+    """A cell's last expression → an ``execute_result`` output, as a kernel sends it."""
+
+    def __call__(self, result=None):
+        if result is None or self.shell.displayhook_quiet():
+            return
+        data, metadata = self.shell.display_formatter.format(result)
+        if data:
+            self.shell.outputs.append(
+                nbformat.v4.new_output(
+                    "execute_result",
+                    data=_bundle(data),
+                    metadata=dict(metadata or {}),
+                    execution_count=self.shell.execution_count,
+                )
+            )
+
+
+class ReportShell(InteractiveShell):
+    """An IPython shell that records each cell's outputs instead of printing them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.outputs: list = []
+        self.error: dict | None = None
+        self.display_pub = _Publisher(shell=self)
+        self.displayhook = _Hook(shell=self, cache_size=0)
+        self.display_trap.hook = self.displayhook
+
+    def init_display_pub(self):  # replaced in __init__; the default prints to stdout
+        self.display_pub = DisplayPublisher(shell=self)
+
+    def enable_gui(self, gui=None):  # no event loop: figures are shown as PNG outputs
+        pass
+
+    def displayhook_quiet(self) -> bool:
+        return self.displayhook.quiet()
+
+    def _showtraceback(self, etype, evalue, stb):
+        self.error = {"ename": etype.__name__, "evalue": str(evalue), "traceback": list(stb)}
+
+    def run(self, source: str) -> list:
+        """Run one cell; return its nbformat outputs (an ``error`` output last if it raised)."""
+        self.outputs, self.error = [], None
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            self.run_cell(source, store_history=True)
+        outputs = []
+        for name, text in (("stdout", out.getvalue()), ("stderr", err.getvalue())):
+            if text:
+                outputs.append(nbformat.v4.new_output("stream", name=name, text=text))
+        outputs += self.outputs
+        if self.error:
+            outputs.append(nbformat.v4.new_output("error", **self.error))
+        return outputs
+
+
+class CellFailed(Exception):
+    """A cell raised; its ``error`` output is in the notebook for papermill to report."""
+
+
+def warm_up() -> ReportShell:
+    """Create the shell once, in the parent, so every forked child starts with it ready: the
+    inline matplotlib backend (open figures are shown at the end of a cell) and IPython's
+    formatters imported."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False  # no shared SQLite history between forked reports
+    shell = ReportShell.instance(colors="NoColor", config=config)
+    shell.enable_matplotlib("inline")
+    return shell
+
+
+class InProcessEngine(Engine):
+    """Papermill engine executing every code cell in :class:`ReportShell`, in order; the first
+    cell that raises stops the run (the rest stay unexecuted, as with a kernel)."""
+
+    on_cell = None  # called with (index, cell) before a cell runs: the executor reports progress
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+        LAST_NOTEBOOK["nb"] = nb_man.nb
+        shell = ReportShell.instance() if ReportShell.initialized() else warm_up()
+        sys.argv = ["report"]
+        for index, cell in enumerate(nb_man.nb.cells):
+            if cell.cell_type != "code":
+                continue
+            nb_man.cell_start(cell, index)
+            if cls.on_cell is not None:
+                cls.on_cell(index, cell)
+            cell.outputs = shell.run(cell.source)
+            cell.execution_count = shell.execution_count - 1
+            failed = any(o.output_type == "error" for o in cell.outputs)
+            if failed:
+                nb_man.cell_exception(cell, index, exception=CellFailed(shell.error["ename"]))
+            nb_man.cell_complete(cell, index)
+            if failed:
+                break
+        return nb_man.nb
+
+
+class KernelEngine(NBClientEngine):
+    """Papermill's own engine (a real Jupyter kernel per report), telling the executor which
+    cell runs, so a report that hangs can be named with its cell."""
+
+    on_cell = None
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+        LAST_NOTEBOOK["nb"] = nb_man.nb
+        start = nb_man.cell_start
+
+        def cell_start(cell, cell_index=None, **more):
+            if cls.on_cell is not None and cell_index is not None:
+                cls.on_cell(cell_index, cell)
+            return start(cell, cell_index, **more)
+
+        nb_man.cell_start = cell_start
+        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+
+papermill_engines.register(ENGINE_NAME, InProcessEngine)
+papermill_engines.register(KERNEL_ENGINE_NAME, KernelEngine)

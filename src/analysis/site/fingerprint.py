@@ -1,0 +1,142 @@
+"""Content digests that decide what a build must redo — never timestamps.
+
+- the raw inputs (every file under ``data/raw/``, by path and bytes) and the code that turns
+  them into processed tables decide whether ingestion runs at all;
+- each processed table is digested whole and per cluster (``scope_digests``), so a report
+  depends on the rows of its own cluster (a region report: of its clusters) plus the rows that
+  belong to no cluster;
+- a report's fingerprint adds its notebook, its parameters (paths left out: they name where,
+  not what), the package's code and templates and the versions of the libraries that shape
+  the output.
+
+This module must stay cheap to import (no pandas at module level): a no-op build decides
+everything from these digests and the manifests, without loading a table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+# Libraries whose version can change a report's HTML or a processed table.
+LIBRARIES = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "matplotlib",
+    "jinja2",
+    "nbconvert",
+    "nbformat",
+    "papermill",
+    "ipython",
+    "ipykernel",
+    "openpyxl",
+    "great-expectations",
+)
+MANIFEST = "manifest.json"  # data/processed/manifest.json: what the tables were made from
+NO_CLUSTER = ""  # the scope of rows that belong to no cluster (and of tables without cluster_id)
+
+
+def digest(*parts: object) -> str:
+    """A short hex digest of JSON-able parts, order-sensitive."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def tree_digest(root: Path, patterns: Iterable[str] = ("**/*",), skip_hidden: bool = True) -> str:
+    """One digest of every file under ``root`` matching ``patterns``: relative path and bytes."""
+    root = Path(root)
+    if not root.exists():
+        return digest("missing", str(root))
+    h = hashlib.sha256()
+    files = sorted({p for pattern in patterns for p in root.glob(pattern) if p.is_file()})
+    for path in files:
+        relative = path.relative_to(root)
+        if skip_hidden and any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+            continue
+        h.update(str(relative).encode("utf-8") + b"\0" + file_digest(path).encode("ascii") + b"\n")
+    return h.hexdigest()[:32]
+
+
+def code_digest() -> str:
+    """The package's own code and templates (``.py``, ``.j2``, ``.json``, ``.css``)."""
+    return tree_digest(PACKAGE_DIR, ("**/*.py", "**/*.j2", "**/*.json", "**/*.css", "**/*.tpl"))
+
+
+def library_versions() -> dict[str, str]:
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = ""
+    return versions
+
+
+def scope_digests(frame) -> dict[str, str]:
+    """Per cluster id, a digest of that cluster's rows of ``frame`` (in order); rows without a
+    cluster, and tables without a ``cluster_id`` column, fall in :data:`NO_CLUSTER`, which also
+    carries the columns and their types."""
+    import numpy as np
+    import pandas as pd
+
+    head = digest([str(c) for c in frame.columns], [str(t) for t in frame.dtypes])
+    if frame.empty:
+        return {NO_CLUSTER: head}
+    hashable = frame.copy()
+    for column in hashable.columns:
+        if hashable[column].dtype == object:
+            hashable[column] = hashable[column].map(repr)
+    rows = pd.util.hash_pandas_object(hashable, index=False).to_numpy()
+    if "cluster_id" not in frame.columns:
+        return {NO_CLUSTER: digest(head, hashlib.sha256(rows.tobytes()).hexdigest())}
+    clusters = frame["cluster_id"].astype("object").where(frame["cluster_id"].notna(), NO_CLUSTER)
+    clusters = clusters.map(str).to_numpy()
+    out = {}
+    order = np.argsort(clusters, kind="stable")
+    keys, starts = np.unique(clusters[order], return_index=True)
+    bounds = [*starts[1:], len(order)]
+    for key, start, end in zip(keys, starts, bounds, strict=True):
+        out[str(key)] = hashlib.sha256(rows[order[start:end]].tobytes()).hexdigest()[:32]
+    out[NO_CLUSTER] = digest(head, out.get(NO_CLUSTER, ""))
+    return out
+
+
+def source_fingerprint(raw_dir: str | Path, demo_key: bool, as_of: date | None) -> str:
+    """What the processed tables are made from: every raw file, the code, the key mode, as-of."""
+    return digest(
+        tree_digest(Path(raw_dir)),
+        code_digest(),
+        library_versions(),
+        bool(demo_key),
+        as_of.isoformat() if as_of else "",
+    )
+
+
+def read_manifest(processed_dir: str | Path) -> dict:
+    """The processed data's manifest: ``source`` fingerprint and per-table ``tables`` digests."""
+    try:
+        return json.loads((Path(processed_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def is_current(processed_dir: str | Path, source: str) -> bool:
+    """True when the processed tables were made from exactly these inputs and code."""
+    manifest = read_manifest(processed_dir)
+    return manifest.get("source") == source and all(
+        (Path(processed_dir) / f"{name}.parquet").exists() for name in manifest.get("tables") or ["-"]
+    )

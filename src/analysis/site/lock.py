@@ -1,0 +1,103 @@
+"""One build (or ingest) at a time: an OS file lock the kernel releases when its holder dies.
+
+The lock file holds who has it (pid, host, start time, command) so a second build can say
+which build holds it. ``fcntl.flock`` is released by the OS however the holder ends — exit,
+crash, SIGKILL — so a stale lock cannot outlive its process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import socket
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from analysis.errors import AnalysisError
+
+# Descriptors of locks this process holds: a forked report child closes them at once, so no
+# child ever keeps the build's lock alive after the build has gone.
+HELD: set[int] = set()
+
+
+def close_inherited() -> None:
+    """In a forked child: let go of the parent's lock descriptors (the parent keeps the lock)."""
+    for fd in list(HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    HELD.clear()
+
+
+class LockHeld(AnalysisError):
+    """Another build holds the lock; the message says which."""
+
+    def __init__(self, path: Path, holder: dict):
+        self.path = path
+        self.holder = holder
+        who = (
+            f"pid {holder.get('pid', '?')} on {holder.get('host', '?')}, started {holder.get('started', '?')}"
+            if holder
+            else "another process"
+        )
+        super().__init__(
+            f"another build is running ({who}; lock {path}): nothing was changed — "
+            "wait for it, or pass --wait to wait for it"
+        )
+
+
+class BuildLock:
+    """``with BuildLock(path, wait=False):`` — exclusive, or :class:`LockHeld` at once."""
+
+    def __init__(self, path: str | Path, wait: bool = False, poll: float = 0.2):
+        self.path = Path(path)
+        self.wait = wait
+        self.poll = poll
+        self._fd: int | None = None
+
+    def holder(self) -> dict:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            return {}
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not self.wait:
+                    os.close(fd)
+                    raise LockHeld(self.path, self.holder()) from None
+                time.sleep(self.poll)
+        os.ftruncate(fd, 0)
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": datetime.now().isoformat(timespec="seconds"),
+            "command": " ".join(sys.argv),
+        }
+        os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
+        self._fd = fd
+        HELD.add(fd)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            HELD.discard(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> BuildLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
