@@ -105,6 +105,11 @@ def add_parser(subparsers) -> None:
         "kernel: each report on a fresh Jupyter kernel, as papermill does by default (slower)",
     )
     parser.add_argument(
+        "--kernel",
+        metavar="NAME",
+        help="the Jupyter kernel of --engine kernel (default: the project's kernel, installed if needed)",
+    )
+    parser.add_argument(
         "--executor",
         choices=("local", "dask"),
         default="local",
@@ -195,6 +200,7 @@ def run(args) -> int:
         workers=args.jobs,
         timeout=args.timeout,
         engine=args.engine,
+        kernel=args.kernel,
         executor=args.executor,
         scheduler=args.scheduler,
         wait=args.wait,
@@ -224,7 +230,7 @@ def run(args) -> int:
     print(
         f"{_stamp()} done in {outcome.seconds:.1f} s: {counts['built']} built, "
         f"{counts['unchanged']} unchanged, {counts['failed']} failed, "
-        f"{counts['stale'] + counts['missing']} stale; "
+        f"{counts['stale']} stale, {counts['missing']} not built yet; "
         f"index: {Path(args.out) / 'index.html'}",
         flush=True,
     )

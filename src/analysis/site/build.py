@@ -80,6 +80,7 @@ class BuildOptions:
     workers: int = 1
     timeout: float = 600.0
     engine: str = "inprocess"
+    kernel: str | None = None  # for the kernel engine; default: the project's own kernel
     executor: str = "local"
     scheduler: object = None
     wait: bool = False
@@ -310,6 +311,8 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
                 fingerprint=prior.get("fingerprint", ""),
                 last_built=prior.get("last_built") if has_html else None,
             )
+        if entry["status"] != "failed":
+            (root / job.failed_notebook).unlink(missing_ok=True)
         entries.append(entry)
     finished = datetime.now()
     manifest = {
@@ -365,7 +368,7 @@ def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, proc
     from analysis.site.executor import make_executor, warm_up
     from analysis.site.kernel import ensure_kernel
 
-    kernel_name = ensure_kernel()
+    kernel_name = options.kernel or ensure_kernel()
     executor = make_executor(
         options.executor, options.workers, options.timeout, options.engine, options.scheduler
     )

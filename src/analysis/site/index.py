@@ -106,7 +106,8 @@ def render_index(manifest: dict) -> str:
         if e.get("state") != "not_due" or e.get("rows_rejected")
     ]
     counts = {s: sum(1 for e in entries if e["status"] == s) for s in ("built", "unchanged", "failed")}
-    counts["stale"] = sum(1 for e in entries if e["status"] in ("stale", "missing"))
+    counts["stale"] = sum(1 for e in entries if e["status"] == "stale")
+    counts["missing"] = sum(1 for e in entries if e["status"] == "missing")
     month, day = (int(p) for p in build["deadline"].split("-"))
     page = (
         _environment()

@@ -1,0 +1,357 @@
+"""The build engine as a scheduler and an operator meet it: incremental, atomic, locked,
+killable, fault-isolated, scaling out. Real builds of the tiny fixture, real notebooks run by
+papermill, real processes and real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.cli import main
+
+AS_OF = "2025-03-01"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _args(root: Path, *more: str) -> list[str]:
+    return [
+        "build",
+        "--raw",
+        str(root / "raw"),
+        "--processed",
+        str(root / "processed"),
+        "--out",
+        str(root / "reports"),
+        "--as-of",
+        AS_OF,
+        *more,
+    ]
+
+
+def notebook(path: Path, *cells: str, kind: str = "cluster") -> Path:
+    """A report template with the build's parameters and the given code cells."""
+    who = 'cluster = "tiny-law"' if kind == "cluster" else 'region = "63"'
+    parameters = nbformat.v4.new_code_cell(
+        f'{who}\nyear = 2024\ndata_dir = ""\nas_of = ""\ndeadline = ""', metadata={"tags": ["parameters"]}
+    )
+    book = nbformat.v4.new_notebook(cells=[parameters, *(nbformat.v4.new_code_cell(c) for c in cells)])
+    book.metadata["kernelspec"] = {"name": "professionalitet", "display_name": "x", "language": "python"}
+    nbformat.write(book, path)
+    return path
+
+
+def manifest(root: Path) -> dict:
+    return json.loads((root / "reports" / "build.json").read_text(encoding="utf-8"))
+
+
+def statuses(root: Path) -> dict[str, str]:
+    return {e["key"]: e["status"] for e in manifest(root)["reports"]}
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    from conftest import make_raw
+
+    make_raw(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The tiny fixture built once with the real report notebooks (8 reports)."""
+    from conftest import make_raw
+
+    root = tmp_path_factory.mktemp("engine")
+    make_raw(root)
+    assert main(_args(root, "--jobs", "2")) == 0
+    return root
+
+
+def test_a_noop_rebuild_runs_no_report_and_touches_no_file(built, capsys):
+    before = {p: (p.stat().st_ino, p.read_bytes()) for p in (built / "reports" / "html").rglob("*.html")}
+    capsys.readouterr()
+    assert main(_args(built, "--jobs", "2")) == 0
+    out = capsys.readouterr().out
+    assert "0 built, 8 unchanged, 0 failed" in out
+    assert set(statuses(built).values()) == {"unchanged"}
+    after = {p: (p.stat().st_ino, p.read_bytes()) for p in (built / "reports" / "html").rglob("*.html")}
+    assert after == before
+    assert manifest(built)["build"]["prepared"] is False
+
+
+def test_one_clusters_change_reruns_its_reports_and_its_regions_only(built, capsys):
+    facts = built / "raw" / "facts" / "submitted.csv"
+    original = facts.read_text(encoding="utf-8")
+    facts.write_text(original.replace("tiny-it,2024,1.1.4,,12,", "tiny-it,2024,1.1.4,,13,"), encoding="utf-8")
+    tables = {p.name: p.stat().st_mtime_ns for p in (built / "processed").glob("*.parquet")}
+    try:
+        assert main(_args(built, "--jobs", "2")) == 0
+        rerun = {k for k, s in statuses(built).items() if s == "built"}
+        assert rerun == {"64/tiny-it/2024", "64/tiny-it/2025", "64/region-2024", "64/region-2025"}
+        changed = {
+            p.name for p in (built / "processed").glob("*.parquet") if p.stat().st_mtime_ns != tables[p.name]
+        }
+        assert "clusters.parquet" not in changed and "plan.parquet" not in changed  # not rewritten
+        assert "facts.parquet" in changed
+    finally:
+        facts.write_text(original, encoding="utf-8")
+    assert main(_args(built, "--jobs", "2")) == 0  # back as it was: the same four re-run
+    assert {k for k, s in statuses(built).items() if s == "built"} == rerun
+
+
+def test_a_partial_build_updates_its_reports_and_keeps_the_whole_index(built, capsys):
+    assert main(_args(built, "--cluster", "tiny-law", "--year", "2024", "--force", "--jobs", "1")) == 0
+    assert "1 built, 7 unchanged" in capsys.readouterr().out
+    index = (built / "reports" / "index.html").read_text(encoding="utf-8")
+    for key in statuses(built):
+        assert f'href="html/{key}.html"' in index, key
+
+
+def test_a_failed_report_keeps_its_previous_html_marked_stale(built, tmp_path, capsys):
+    page = built / "reports" / "html" / "64" / "tiny-it" / "2024.html"
+    previous = page.read_bytes()
+    broken = notebook(tmp_path / "broken.ipynb", 'raise RuntimeError("broken on purpose")')
+    code = main(_args(built, "--cluster", "tiny-it", "--year", "2024", "--notebook", str(broken)))
+    assert code == 1
+    assert "(its previous version stays, marked stale)" in capsys.readouterr().err
+    assert page.read_bytes() == previous
+    entry = next(e for e in manifest(built)["reports"] if e["key"] == "64/tiny-it/2024")
+    assert entry["status"] == "failed" and entry["has_html"] and "broken on purpose" in entry["error"]
+    index = (built / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "не построен; показан отчёт от" in index and 'href="html/64/tiny-it/2024.html"' in index
+    assert (built / "reports" / "failed" / "64" / "tiny-it" / "2024.ipynb").exists()
+    # With its own notebook back, the kept HTML is current again, and the debugging copy goes.
+    assert main(_args(built, "--cluster", "tiny-it", "--year", "2024")) == 0
+    assert statuses(built)["64/tiny-it/2024"] == "unchanged"
+    assert not (built / "reports" / "failed" / "64" / "tiny-it" / "2024.ipynb").exists()
+
+
+def test_logs_have_a_timestamped_line_per_report_and_the_manifest_records_each(project, capsys):
+    assert main(_args(project, "--year", "2024", "--jobs", "2")) == 0
+    out = capsys.readouterr().out
+    for key in ("63/tiny-law/2024", "64/tiny-it/2024", "63/region-2024", "64/region-2024"):
+        assert re.search(rf"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d built  {key} \d+\.\d s$", out, re.M), key
+    assert re.search(r"done in \d+\.\d s: 4 built, 0 unchanged, 0 failed, 0 stale, 4 not built yet", out)
+    record = manifest(project)
+    assert record["build"]["as_of"] == AS_OF and record["build"]["seconds"] > 0
+    entry = next(e for e in record["reports"] if e["key"] == "63/tiny-law/2024")
+    assert entry["html"] == "html/63/tiny-law/2024.html" and entry["fingerprint"] and entry["seconds"] > 0
+    assert {e["status"] for e in record["reports"]} == {"built", "missing"}  # 2025 was not selected
+
+
+def test_reports_are_isolated_from_each_other(project, tmp_path, capsys):
+    """Each report changes global state; the next one on the same worker must not see it."""
+    polluter = notebook(
+        tmp_path / "polluter.ipynb",
+        "import matplotlib\nimport analysis\nfrom analysis.reports import labels",
+        'assert matplotlib.rcParams["lines.linewidth"] == 1.5, "rcParams leaked"\n'
+        'assert not hasattr(analysis, "leaked"), "a module attribute leaked"\n'
+        'assert "leaked_global" not in globals(), "a global leaked"\n'
+        'assert labels.STATUS_RU["met"] == "выполнено", "a module constant leaked"',
+        'matplotlib.rcParams["lines.linewidth"] = 9\nanalysis.leaked = 1\nleaked_global = 1\n'
+        'labels.STATUS_RU["met"] = "испорчено"',
+    )
+    region = notebook(tmp_path / "region.ipynb", "print(region)", kind="region")
+    args = _args(project, "--jobs", "1", "--notebook", str(polluter), "--region-notebook", str(region))
+    assert main(args) == 0, capsys.readouterr().err
+    assert "8 built, 0 unchanged, 0 failed" in capsys.readouterr().out
+    assert set(statuses(project).values()) == {"built"}
+
+
+def test_a_killed_report_process_fails_that_report_alone(project, tmp_path, capsys):
+    killer = notebook(
+        tmp_path / "killer.ipynb",
+        "import os, signal",
+        'os.kill(os.getpid(), signal.SIGKILL) if cluster == "tiny-it" else None',
+    )
+    code = main(_args(project, "--year", "2024", "--jobs", "2", "--notebook", str(killer)))
+    assert code == 1
+    err = capsys.readouterr().err
+    assert re.search(
+        r"FAILED 64/tiny-it/2024: the report's process was killed by SIGKILL \(out of memory\?\), "
+        r"in cell 3: os.kill",
+        err,
+    ), err
+    assert statuses(project)["63/tiny-law/2024"] == "built"
+
+
+def test_a_hanging_report_times_out_naming_its_cell(project, tmp_path, capsys):
+    sleeper = notebook(
+        tmp_path / "sleeper.ipynb", "import time", 'time.sleep(600) if cluster == "tiny-it" else None'
+    )
+    started = time.monotonic()
+    code = main(_args(project, "--year", "2024", "--timeout", "3", "--notebook", str(sleeper)))
+    assert code == 1 and time.monotonic() - started < 60
+    err = capsys.readouterr().err
+    assert "FAILED 64/tiny-it/2024: timed out after 3 s, in cell 3: time.sleep(600)" in err
+    assert statuses(project)["63/tiny-law/2024"] == "built"
+
+
+def test_the_kernel_engine_runs_reports_on_a_real_kernel(project, tmp_path, capsys):
+    pid = notebook(tmp_path / "pid.ipynb", "import os\nprint('kernel pid', os.getpid())")
+    region = notebook(tmp_path / "region.ipynb", "print(region)", kind="region")
+    args = _args(project, "--year", "2024", "--engine", "kernel", "--notebook", str(pid))
+    assert main([*args, "--region-notebook", str(region)]) == 0
+    built = {k for k, s in statuses(project).items() if s == "built"}
+    assert built == {"63/tiny-law/2024", "64/tiny-it/2024", "63/region-2024", "64/region-2024"}
+
+
+def test_a_kernel_that_fails_to_start_is_retried_then_fails_its_report(
+    project, tmp_path, monkeypatch, capsys, caplog
+):
+    spec = tmp_path / "jupyter" / "kernels" / "broken"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-c", "import sys; sys.exit(3)", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "broken", "language": "python"})
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    trivial = notebook(tmp_path / "trivial.ipynb", "1 + 1")
+    region = notebook(tmp_path / "region.ipynb", "1 + 1", kind="region")
+    args = _args(
+        project, "--year", "2024", "--cluster", "tiny-law", "--engine", "kernel", "--kernel", "broken"
+    )
+    code = main([*args, "--notebook", str(trivial), "--region-notebook", str(region)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert re.search(
+        r"FAILED 63/tiny-law/2024: RuntimeError: Kernel died before replying to kernel_info", err
+    ), err
+
+
+def test_the_same_inputs_give_byte_identical_html(built):
+    before = snapshot(built / "reports" / "html")
+    assert main(_args(built, "--force", "--no-prepare", "--jobs", "2")) == 0
+    after = snapshot(built / "reports" / "html")
+    assert set(after) == set(before)
+    different = [name for name in before if before[name] != after[name]]
+    assert not different, different
+
+
+# --- the lock, signals and processes: the build as a real subprocess -------------------------
+
+
+def _cli(root: Path, *more: str, marker: str = "", **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "ANALYSIS_TEST_MARKER": marker or uuid.uuid4().hex, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "analysis", *_args(root, *more)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def _marked(marker: str) -> list[int]:
+    """Every live process whose environment carries ``marker``: the build and all it started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().split()[2]
+        except OSError:
+            continue
+        if f"ANALYSIS_TEST_MARKER={marker}".encode() in environ and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_second_build_says_who_holds_the_lock_and_changes_nothing(built):
+    from analysis.site.lock import BuildLock
+
+    before = snapshot(built / "reports")
+    with BuildLock(built / "processed" / ".build.lock"):
+        done = _cli(built)
+        _out, err = done.communicate(timeout=60)
+    assert done.returncode == 75, err
+    assert f"another build is running (pid {os.getpid()}" in err and "--wait" in err
+    assert snapshot(built / "reports") == before
+
+
+def test_wait_waits_for_the_running_build(built):
+    from analysis.site.lock import BuildLock
+
+    lock = BuildLock(built / "processed" / ".build.lock")
+    lock.acquire()
+    try:
+        waiting = _cli(built, "--wait")
+        time.sleep(2)
+        assert waiting.poll() is None  # still waiting
+    finally:
+        lock.release()
+    out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, err
+    assert "8 unchanged" in out
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_a_signal_stops_a_parallel_build_leaving_no_process_and_the_site_intact(project, tmp_path, signum):
+    assert main(_args(project, "--year", "2024", "--jobs", "2")) == 0
+    before = snapshot(project / "reports")
+    slow = notebook(tmp_path / "slow.ipynb", "import time", "time.sleep(120)")
+    marker = uuid.uuid4().hex
+    build = _cli(project, "--jobs", "2", "--force", "--notebook", str(slow), marker=marker)
+    deadline = time.monotonic() + 60
+    while len(_marked(marker)) < 3 and time.monotonic() < deadline:  # the build and two reports
+        time.sleep(0.2)
+    assert len(_marked(marker)) >= 3, build.stderr.read() if build.poll() is not None else "not started"
+    time.sleep(0.5)
+    sent = time.monotonic()
+    build.send_signal(signum)
+    build.communicate(timeout=30)
+    assert time.monotonic() - sent < 10
+    assert build.returncode == {signal.SIGTERM: 143, signal.SIGINT: 130, signal.SIGKILL: -9}[signum]
+    deadline = time.monotonic() + 5
+    while _marked(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _marked(marker) == []
+    after = snapshot(project / "reports")
+    assert {k: v for k, v in after.items() if not k.startswith(".")} == {
+        k: v for k, v in before.items() if not k.startswith(".")
+    }
+
+
+def test_reports_run_on_a_dask_cluster_and_a_failing_one_fails_alone(project, tmp_path, capsys):
+    from distributed import LocalCluster
+
+    failing = notebook(
+        tmp_path / "failing.ipynb",
+        'if cluster == "tiny-it":\n    raise ValueError("broken on the cluster")\nprint(cluster)',
+    )
+    region = notebook(tmp_path / "region.ipynb", "print(region)", kind="region")
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
+        args = _args(
+            project, "--year", "2024", "--executor", "dask", "--scheduler", cluster.scheduler_address
+        )
+        code = main([*args, "--notebook", str(failing), "--region-notebook", str(region)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "FAILED 64/tiny-it/2024: ValueError: broken on the cluster" in err
+    assert statuses(project) == {
+        "63/tiny-law/2024": "built",
+        "64/tiny-it/2024": "failed",
+        "63/region-2024": "built",
+        "64/region-2024": "built",
+        "63/tiny-law/2025": "missing",
+        "64/tiny-it/2025": "missing",
+        "63/region-2025": "missing",
+        "64/region-2025": "missing",
+    }
+    assert (project / "reports" / "html" / "63" / "tiny-law" / "2024.html").exists()
