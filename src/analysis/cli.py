@@ -20,7 +20,9 @@ COMMAND_MODULES = [
     "analysis.commands.ingest",
     "analysis.commands.keygen",
     "analysis.commands.build",
+    "analysis.commands.show",
     "analysis.commands.kernel",
+    "analysis.commands.lab",
     "analysis.commands.import_plan",
     "analysis.commands.bench",
 ]

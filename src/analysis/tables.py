@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import settings
 from analysis.errors import AnalysisError
 
 TABLES = (
@@ -77,7 +78,17 @@ def write_table(frame: pd.DataFrame, data_dir: str | Path, name: str) -> Path:
 def read_table(data_dir: str | Path, name: str) -> pd.DataFrame:
     path = table_path(data_dir, name)
     if not path.exists():
-        raise MissingDataError(
-            f"{path} does not exist: build the data first with `python -m analysis prepare` (or `make data`)"
-        )
+        raise MissingDataError(missing_message(path))
     return pd.read_parquet(path)
+
+
+def missing_message(path: Path) -> str:
+    """One line: the absolute path looked in, what to run, and where the project root came from."""
+    path = path.absolute()
+    text = (
+        f"{path} does not exist: build the processed tables with `python -m analysis ingest` "
+        "(or `make data` for the demonstration region)"
+    )
+    if path.is_relative_to(settings.project_root()):
+        text += f"; {settings.root_origin()}"
+    return text

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import settings
 from analysis.commands.common import (
     add_data_options,
     add_demo_key_option,
@@ -41,7 +42,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--out",
         type=Path,
-        default=Path("reports"),
+        default=settings.reports_dir(),
         metavar="DIR",
         help="where reports and index.html go (default: %(default)s)",
     )
