@@ -211,3 +211,14 @@ def make_project(root: Path) -> Path:
 def project_home(tmp_path_factory) -> Path:
     """A built fixture project, shared by the tests that run notebooks, ``show`` and JupyterLab."""
     return make_project(tmp_path_factory.mktemp("home"))
+
+
+def outputs_text(notebook) -> str:
+    """Every text and markdown output of an executed notebook, joined."""
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            for kind in ("text/markdown", "text/plain", "text/html"):
+                parts.append(output.get("data", {}).get(kind, ""))
+    return "\n".join(parts)
