@@ -220,3 +220,27 @@ def test_tables_read_each_table_once_and_name_the_missing_one(home):
     with pytest.raises(AttributeError, match=r"no table 'plann' in .*; it holds clusters, "):
         _ = tables.plann
     assert repr(tables).startswith(f"Tables('{home}/data/processed': clusters, ")
+
+
+def test_a_cluster_whose_plan_was_set_aside_says_why(project_home, tmp_path, monkeypatch, capsys):
+    """A hostile processed folder: the registry lists a cluster whose plan ingestion could not read."""
+    import shutil
+
+    from analysis.tables import read_table, write_table
+
+    data = shutil.copytree(project_home / "data" / "processed", tmp_path / "processed")
+    clusters = read_table(data, "clusters")
+    broken = clusters.iloc[[0]].assign(
+        cluster_id="broken", plan_error="plans/broken.csv: row 3, column '2025': not a target"
+    )
+    write_table(pd.concat([clusters, broken], ignore_index=True), data, "clusters")
+    assert main(["show", "--cluster", "broken", "--year", "2025", "--processed", str(data)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: the plan of 'broken' was set aside at ingestion: plans/broken.csv: row 3, column '2025': not a target"
+    ]
+    # The API takes the same folder relative to the project root, and a region code as a number.
+    monkeypatch.setenv(settings.ENV_HOME, str(tmp_path))
+    ry = analysis.load_region(63, "2025", as_of=AS_OF, data_dir="processed")
+    assert ry.region_code == "63" and ry.year == 2025
+    cy = analysis.load_cluster_year("samara-law", "2025", as_of=AS_OF, data_dir="processed")
+    assert cy.summary["planned"] == 19

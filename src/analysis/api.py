@@ -147,7 +147,9 @@ def load_tables(data_dir: str | Path | None = None) -> Tables:
 
 def _check_year(tables: Tables, cluster: str, year: int) -> None:
     """A clear error listing the plan's years when the cluster's plan has no such year."""
-    cluster_info(tables.clusters, cluster)  # UnknownClusterError, naming the known ids
+    info = cluster_info(tables.clusters, cluster)  # UnknownClusterError, naming the known ids
+    if info.get("plan_error"):
+        raise NotInDataError(f"the plan of {cluster!r} was set aside at ingestion: {info['plan_error']}")
     plan = tables.plan
     years = sorted(int(y) for y in plan.loc[plan["cluster_id"] == cluster, "year"].unique())
     if int(year) not in years:
