@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 RUN := $(BIN)/python -m analysis
 
 .DEFAULT_GOAL := help
-.PHONY: help venv reports data test lint format bench clean
+.PHONY: help venv reports data lab test lint format bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,6 +30,9 @@ data: $(STAMP) ## generate the demonstration region and build data/processed/
 reports: $(STAMP) ## build every report on the embedded sample data and reports/index.html
 	$(RUN) demo
 	$(RUN) build --demo
+
+lab: $(STAMP) ## JupyterLab on 127.0.0.1:8888, project kernel by default (ARGS="--no-browser --port 9999")
+	$(RUN) lab $(ARGS)
 
 test: $(STAMP) lint ## lint, then run the whole test suite
 	$(BIN)/python -m pytest

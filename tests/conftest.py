@@ -174,3 +174,51 @@ def run_ingest(raw: Path, demo: bool = True):
     registry = load_registry(raw / "clusters.csv")
     plan, _, _ = read_plans(registry)
     return ingest(raw, registry, plan, lambda demo_only: DEMO_KEY, Validator())
+
+
+# A project as the notebooks' default parameters expect it (samara-law, region 63, 2025, as of
+# 2026-01-21): the real seed plan and registry row of samara-law beside the tiny clusters, one
+# submission of samara-law for 2025 with rosters, ingested into data/processed/.
+SAMARA_PARTICIPANTS = '''\
+samara-law,ГБПОУ «Колледж права»,college
+samara-law,"ПАО ""Сбербанк""",employer
+samara-law,ООО «Юрконсалт»,employer
+'''
+
+
+def make_project(root: Path) -> Path:
+    """Write and ingest a project folder under ``root`` (usable as $PROFESSIONALITET_HOME)."""
+    from analysis.site.prepare import prepare
+
+    raw = make_raw(root / "data")
+    registry = (ROOT / "data" / "raw" / "clusters.csv").read_text(encoding="utf-8").splitlines()[1]
+    with (raw / "clusters.csv").open("a", encoding="utf-8") as out:
+        out.write(registry + "\n")
+    (raw / "plans" / "samara-law.csv").write_bytes(SEED_PLAN.read_bytes())
+    (raw / "participants.csv").write_text(TINY_PARTICIPANTS + SAMARA_PARTICIPANTS, encoding="utf-8")
+    write_form(
+        raw / "submissions" / "samara-law_2025.xlsx",
+        cluster="samara-law",
+        year=2025,
+        submitted="12.01.2026",
+        demo="да",
+    )
+    prepare(raw, root / "data" / "processed", None, demo_key=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def project_home(tmp_path_factory) -> Path:
+    """A built fixture project, shared by the tests that run notebooks, ``show`` and JupyterLab."""
+    return make_project(tmp_path_factory.mktemp("home"))
+
+
+def outputs_text(notebook) -> str:
+    """Every text and markdown output of an executed notebook, joined."""
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            for kind in ("text/markdown", "text/plain", "text/html"):
+                parts.append(output.get("data", {}).get(kind, ""))
+    return "\n".join(parts)

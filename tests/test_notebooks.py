@@ -1,4 +1,6 @@
-"""Report notebooks stay thin, parameterised and committed without outputs (STYLE.md)."""
+"""Report notebooks stay thin, parameterised and committed without outputs (STYLE.md), and run as
+they are wherever they are opened: in JupyterLab (kernel working directory ``notebooks/``),
+under nbconvert and under papermill from any folder."""
 
 from __future__ import annotations
 
@@ -7,13 +9,16 @@ import ast
 import nbformat
 import papermill
 import pytest
+from nbclient import NotebookClient
 
+from analysis import settings
 from analysis.errors import ParameterError
 from analysis.site.build import CLUSTER_NOTEBOOK, check_parameters
 from analysis.site.kernel import KERNEL_NAME
-from conftest import ROOT
+from conftest import ROOT, outputs_text
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+REPORT_NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = REPORT_NOTEBOOKS + sorted((ROOT / "notebooks" / "exploratory").glob("*.ipynb"))
 FORBIDDEN_CALLS = {"groupby", "merge", "read_csv", "read_parquet", "read_excel", "pivot_table", "apply"}
 
 
@@ -46,6 +51,7 @@ def test_notebook_runs_on_the_project_kernel(path):
 PARAMETERS = {
     "cluster_report.ipynb": {"cluster", "year", "data_dir", "as_of", "deadline"},
     "region_report.ipynb": {"region", "year", "data_dir", "as_of", "deadline"},
+    "starter.ipynb": {"region", "cluster", "year", "indicator", "as_of", "data_dir"},
 }
 
 
@@ -65,3 +71,37 @@ def test_an_undeclared_parameter_is_an_error_not_a_warning():
     check_parameters(str(CLUSTER_NOTEBOOK), {"cluster": "x", "year": 2024})
     with pytest.raises(ParameterError, match=r"does not declare parameter\(s\) \['yaer'\]"):
         check_parameters(str(CLUSTER_NOTEBOOK), {"cluster": "x", "yaer": 2024})
+
+
+# What the fixture project shows with each template's default parameters (samara-law / region 63,
+# 2025, as of 2026-01-21): its data, not a developer's data/processed/.
+EXPECTED = {
+    "cluster_report.ipynb": [
+        "# Образовательный кластер «Правоохранительная сфера и управление»",
+        "Выполнено 1 из 19",
+    ],
+    "region_report.ipynb": ["# 63 — Самарская область", "Тестовый кластер «Право»"],
+}
+
+
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_as_it_is_with_the_kernel_in_the_notebooks_folder(path, project_home, monkeypatch):
+    """As JupyterLab and `jupyter nbconvert --execute` run it: default parameters, cwd notebooks/."""
+    monkeypatch.setenv(settings.ENV_HOME, str(project_home))
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=120, resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # raises CellExecutionError on the first failing cell
+    assert client.kernel_name == KERNEL_NAME
+    text = outputs_text(notebook)
+    for expected in EXPECTED[path.name]:
+        assert expected in text, expected
+
+
+def test_papermill_runs_a_template_from_any_folder(project_home, tmp_path, monkeypatch):
+    monkeypatch.setenv(settings.ENV_HOME, str(project_home))
+    monkeypatch.chdir(tmp_path)
+    executed = papermill.execute_notebook(
+        str(CLUSTER_NOTEBOOK), str(tmp_path / "out.ipynb"), parameters={"year": 2024}, progress_bar=False
+    )
+    assert "Выполнение плана мероприятий за 2024 год" in outputs_text(executed)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ipynb"]

@@ -23,7 +23,9 @@ COMMANDS = {
     "prepare": "analysis.commands.ingest",
     "keygen": "analysis.commands.keygen",
     "build": "analysis.commands.build",
+    "show": "analysis.commands.show",
     "kernel": "analysis.commands.kernel",
+    "lab": "analysis.commands.lab",
     "import-plan": "analysis.commands.import_plan",
     "bench": "analysis.commands.bench",
 }

@@ -1,9 +1,15 @@
 """Where the project's folders are, from one place, whatever the working directory.
 
 The project root is ``$PROFESSIONALITET_HOME`` when set, else the project this package is
-installed from (``src/analysis`` → two levels up, as ``pip install -e .`` leaves it). Every
-other folder derives from it, so a notebook opened in JupyterLab (kernel working directory
-``notebooks/``), a cron job started from ``/`` and a scratch script all read the same data.
+installed from (``src/analysis`` → two levels up, as ``pip install -e .`` leaves it; with a
+non-editable install set the variable). The data and reports folders derive from it, so a
+notebook opened in JupyterLab (kernel working directory ``notebooks/``), ``jupyter nbconvert
+--execute``, papermill started from any folder, a cron job started from ``/`` and a scratch
+script all read the same data. A relative path given to a loader (a notebook's ``data_dir =
+"data/processed"``) is read under the project root, not under the working directory.
+
+The notebook templates belong to the code, not to the data: ``notebooks_dir`` is always the
+package's own checkout, so ``PROFESSIONALITET_HOME`` may point at a folder holding only data.
 """
 
 from __future__ import annotations
@@ -21,6 +27,16 @@ def project_root() -> Path:
     return Path(home).expanduser().resolve() if home else PACKAGE_ROOT
 
 
+def root_origin() -> str:
+    """Where the project root comes from, in words a message can carry."""
+    if os.environ.get(ENV_HOME, "").strip():
+        return f"the project root {project_root()} is ${ENV_HOME}"
+    return (
+        f"the project root {PACKAGE_ROOT} is where the package is installed from "
+        f"(set ${ENV_HOME} to use another)"
+    )
+
+
 def raw_dir() -> Path:
     """``data/raw/``: inputs as received, read-only for the build."""
     return project_root() / "data" / "raw"
@@ -36,9 +52,14 @@ def reports_dir() -> Path:
     return project_root() / "reports"
 
 
+def data_docs_dir() -> Path:
+    """``reports/data-docs/``: the great-expectations Data Docs of the last ingestion."""
+    return reports_dir() / "data-docs"
+
+
 def notebooks_dir() -> Path:
-    """``notebooks/``: the report templates papermill runs."""
-    return project_root() / "notebooks"
+    """``notebooks/`` of the package's checkout: the report templates papermill runs."""
+    return PACKAGE_ROOT / "notebooks"
 
 
 def resolve(path: str | Path, base: Path | None = None) -> Path:

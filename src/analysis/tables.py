@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import settings
 from analysis.errors import AnalysisError
 
 TABLES = (
@@ -85,12 +86,22 @@ def read_table(data_dir: str | Path, name: str) -> pd.DataFrame:
     try:
         stat = path.stat()
     except OSError:
-        raise MissingDataError(
-            f"{path} does not exist: build the data first with `python -m analysis prepare` (or `make data`)"
-        ) from None
+        raise MissingDataError(missing_message(path)) from None
     identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
     key = path.resolve()
     cached = _CACHE.get(key)
     if cached is None or cached[0] != identity:
         cached = _CACHE[key] = (identity, pd.read_parquet(path))
     return cached[1].copy(deep=False)
+
+
+def missing_message(path: Path) -> str:
+    """One line: the absolute path looked in, what to run, and where the project root came from."""
+    path = path.absolute()
+    text = (
+        f"{path} does not exist: build the processed tables with `python -m analysis ingest` "
+        "(or `make data` for the demonstration region)"
+    )
+    if path.is_relative_to(settings.project_root()):
+        text += f"; {settings.root_origin()}"
+    return text

@@ -13,6 +13,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from analysis import settings
 from analysis.commands.common import (
     add_data_options,
     add_demo_key_option,
@@ -47,7 +48,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--out",
         type=Path,
-        default=Path("reports"),
+        default=settings.reports_dir(),
         metavar="DIR",
         help="the published site: reports, index.html, build.json (default: %(default)s)",
     )

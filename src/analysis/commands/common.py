@@ -6,6 +6,8 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from analysis import settings
+
 
 def iso_date(text: str) -> date:
     try:
@@ -25,21 +27,30 @@ def deadline_text(text: str) -> str:
     return text
 
 
-def add_data_options(parser: argparse.ArgumentParser) -> None:
+# Defaults come from analysis.settings (the project root, or $PROFESSIONALITET_HOME), so every
+# command works from any folder; a folder given on the command line is read as usual, from the
+# working directory.
+
+
+def add_raw_option(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
-        "--raw",
-        type=Path,
-        default=Path("data/raw"),
-        metavar="DIR",
-        help="raw inputs: clusters.csv, plans/, facts/ (default: %(default)s)",
+        "--raw", type=Path, default=settings.raw_dir(), metavar="DIR", help=f"{what} (default: %(default)s)"
     )
+
+
+def add_processed_option(parser: argparse.ArgumentParser, what: str = "where the tidy tables go") -> None:
     parser.add_argument(
         "--processed",
         type=Path,
-        default=Path("data/processed"),
+        default=settings.processed_dir(),
         metavar="DIR",
-        help="where the tidy tables go (default: %(default)s)",
+        help=f"{what} (default: %(default)s)",
     )
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    add_raw_option(parser, "raw inputs: clusters.csv, plans/, facts/")
+    add_processed_option(parser)
 
 
 def print_prepare_summary(result) -> None:
@@ -72,7 +83,7 @@ def add_docs_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-docs",
         type=Path,
-        default=Path("reports/data-docs"),
+        default=settings.data_docs_dir(),
         metavar="DIR",
         help="where the great-expectations Data Docs go (default: %(default)s)",
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.commands.common import add_raw_option
 from analysis.errors import Location, RegistryError
 from analysis.sources.plan import plan_version, read_plan_file, write_plan_file
 from analysis.sources.plan_import.assemble import ImportResult, SourceError
@@ -36,7 +37,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("path", type=Path, help="the source document (.txt, .docx, .pdf or .xlsx)")
     parser.add_argument("--cluster", required=True, help="cluster id from the registry, e.g. samara-law")
     parser.add_argument("--out", type=Path, help="write here instead of the cluster's canonical file")
-    parser.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder holding clusters.csv")
+    add_raw_option(parser, "folder holding clusters.csv")
     parser.add_argument("--format", choices=sorted(set(FORMATS.values())), help="default: from the suffix")
     parser.add_argument("--sheet", help="worksheet of the federal .xlsx (default: the first)")
     parser.add_argument(

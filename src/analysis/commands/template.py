@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from analysis.commands.common import add_raw_option
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -21,13 +23,7 @@ def add_parser(subparsers) -> None:
         metavar="FILE",
         help="where to write the form (default: <cluster>_<year>.xlsx in the current folder)",
     )
-    parser.add_argument(
-        "--raw",
-        type=Path,
-        default=Path("data/raw"),
-        metavar="DIR",
-        help="raw inputs: clusters.csv, plans/, participants*.csv (default: %(default)s)",
-    )
+    add_raw_option(parser, "raw inputs: clusters.csv, plans/, participants*.csv")
     parser.set_defaults(func=run)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
+from analysis import settings
 from analysis.metrics import fulfilment as f
 from analysis.reports.charts import Chart, status_by_group_chart
 from analysis.reports.labels import COMPLETENESS_RU, DEMO_NOTICE, STATUS_COLOURS, STATUS_RU, percent
@@ -43,7 +44,12 @@ class ClusterYear:
 def load(
     data_dir: str | Path, cluster: str, year: int, as_of: str | date, deadline: str = f.DEFAULT_DEADLINE_TEXT
 ) -> ClusterYear:
-    """Read the processed tables and compute the statuses of one cluster-year."""
+    """Read the processed tables and compute the statuses of one cluster-year.
+
+    A relative ``data_dir`` is read under the project root (``analysis.settings``), whatever the
+    working directory: the notebook's default ``"data/processed"`` works from ``notebooks/`` too.
+    """
+    data_dir = settings.resolve(data_dir)
     as_of = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     due = f.parse_deadline(deadline)
     info = cluster_info(read_table(data_dir, "clusters"), cluster)

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown
 
+from analysis import settings
 from analysis.metrics import fulfilment as f
 from analysis.metrics.completeness import completeness
 from analysis.reports.charts import Chart
@@ -35,7 +36,12 @@ class RegionYear:
 def load(
     data_dir: str | Path, region: str, year: int, as_of: str | date, deadline: str = f.DEFAULT_DEADLINE_TEXT
 ) -> RegionYear:
-    """Read the processed tables and put the region's clusters of the year on one table."""
+    """Read the processed tables and put the region's clusters of the year on one table.
+
+    A relative ``data_dir`` is read under the project root (``analysis.settings``), whatever the
+    working directory.
+    """
+    data_dir = settings.resolve(data_dir)
     as_of = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     due = f.parse_deadline(deadline)
     registry = read_table(data_dir, "clusters")

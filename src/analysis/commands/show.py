@@ -1,0 +1,267 @@
+"""`python -m analysis show`: one cluster-year in the terminal, from the same API the notebooks use."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import shutil
+import sys
+from datetime import date
+
+import pandas as pd
+
+from analysis.commands.common import add_processed_option, deadline_text, iso_date
+from analysis.metrics.fulfilment import BEYOND_PLAN, DEFAULT_DEADLINE_TEXT, reporting_deadline
+
+FORMATS = ("table", "csv", "json")
+# The staffing figures shown, in the report's order; shares print as percents.
+STAFFING = [
+    "teachers",
+    "employer_teachers",
+    "employer_teacher_share",
+    "employer_hours_share",
+    "trained_employer_staff",
+    "trained_share",
+    "pairs",
+    "invalid_pairs",
+    "college_teachers_in_pairs_share",
+    "employer_teachers_in_pairs_share",
+]
+ITEM_COLUMNS = [
+    "indicator",
+    "programme_code",
+    "plan",
+    "fact",
+    "fact_over_plan",
+    "status",
+    "indicator_title",
+    "programme_title",
+]
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "show",
+        help="print one cluster-year: summary, plan items with status and fact/plan, staffing",
+        description="Print one cluster-year from data/processed/ as its report sees it: a summary line, "
+        "the plan items of the year with plan, fact, fact / plan and status, the staffing figures of "
+        "the rosters and the reconciliation findings. --format csv prints the plan items as CSV, "
+        "--format json everything as one JSON object (for pipes). An unknown cluster or year exits 2 "
+        "and lists the known ones.",
+    )
+    parser.add_argument("--cluster", required=True, metavar="ID", help="cluster id from the registry")
+    parser.add_argument("--year", required=True, type=int, metavar="Y", help="reporting year of its plan")
+    parser.add_argument(
+        "--as-of",
+        type=iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date the data is taken as of (pending versus no data); default: today",
+    )
+    parser.add_argument(
+        "--deadline",
+        default=DEFAULT_DEADLINE_TEXT,
+        metavar="MM-DD",
+        type=deadline_text,
+        help="the day of the following year a year's report is due (default: %(default)s)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="table", help="default: %(default)s")
+    parser.add_argument(
+        "--all", action="store_true", help="every plan item, also those with nothing planned for the year"
+    )
+    add_processed_option(parser, "the processed tables")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from analysis.api import load_cluster_year
+
+    as_of = args.as_of or date.today()
+    cy = load_cluster_year(args.cluster, args.year, as_of, args.deadline, data_dir=args.processed)
+    view = cluster_year_view(cy, every_item=args.all)
+    try:
+        _write(view, args.format)
+    except BrokenPipeError:
+        # `show … | head`: the reader has had enough; no traceback, and none at exit either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _write(view: dict, fmt: str) -> None:
+    if fmt == "json":
+        json.dump(view, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, ["cluster_id", "year", *ITEM_COLUMNS], lineterminator="\n")
+        writer.writeheader()
+        for item in view["items"]:
+            writer.writerow({"cluster_id": view["cluster_id"], "year": view["year"], **_csv_row(item)})
+    else:
+        sys.stdout.write("\n".join(table_lines(view, shutil.get_terminal_size((120, 24)).columns)) + "\n")
+    sys.stdout.flush()
+
+
+def _plain(value):
+    """A JSON-ready value: None for NaN / NA / NaT, Python numbers, ISO dates."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp | date):
+        return value.isoformat()[:10]
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    return value
+
+
+def _number(kind: str, value) -> str | float | None:
+    """The plan or fact of a cell as the report writes it: 9, 1.5, да, нет; None when absent."""
+    if value is None or pd.isna(value):
+        return None
+    if kind == "yes":
+        return "да" if value > 0 else "нет"
+    if kind == "no":
+        return "нет"
+    return float(value)
+
+
+def cluster_year_view(cy, every_item: bool = False) -> dict:
+    """Everything `show` prints, as plain JSON-ready values."""
+    cells = cy.cells if every_item else cy.cells[cy.cells["planned"] | (cy.cells["status"] == BEYOND_PLAN)]
+    items = [
+        {
+            "indicator": r.indicator,
+            "programme_code": r.programme_code,
+            "plan": _number(r.target_kind, r.target_value) if r.target_kind != "none" else None,
+            "plan_raw": r.target_raw,
+            "fact": _number(r.fact_kind, r.fact_value),
+            "fact_over_plan": _plain(r.ratio),
+            "status": r.status,
+            "indicator_title": r.indicator_title,
+            "programme_title": r.programme_title,
+        }
+        for r in cells.itertuples()
+    ]
+    year_staffing = cy.staffing[cy.staffing["year"] == cy.year]
+    staffing = None if year_staffing.empty else {m: _plain(year_staffing.iloc[0][m]) for m in STAFFING}
+    checks = cy.fact_checks[cy.fact_checks["finding"].astype(bool)]
+    c = cy.cluster
+    return {
+        "cluster_id": c["cluster_id"],
+        "name": c["name"],
+        "region_code": c["region_code"],
+        "region_name": c["region_name"],
+        "year": cy.year,
+        "as_of": cy.as_of.isoformat(),
+        "deadline": reporting_deadline(cy.year, cy.deadline).isoformat(),
+        "demo": cy.demo,
+        "summary": {k: _plain(v) for k, v in cy.summary.drop(["cluster_id", "year"]).items()},
+        "submission": {
+            "status": cy.submission["status"],
+            "submitted_on": _plain(cy.submission.get("submitted_on")),
+            "rows_accepted": _plain(cy.submission["rows_accepted"]),
+            "rows_rejected": _plain(cy.submission["rows_rejected"]),
+        },
+        "items": items,
+        "staffing": staffing,
+        "findings": [
+            {
+                "indicator": r.indicator,
+                "programme_code": r.programme_code,
+                "status": r.status,
+                "note": r.note,
+            }
+            for r in checks.itertuples()
+        ],
+    }
+
+
+def _text(value, share: bool = False) -> str:
+    if value is None:
+        return "—"
+    if share:
+        return f"{value:.0%}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _csv_row(item: dict) -> dict:
+    """Text as the table writes it; fact / plan as a plain number for spreadsheets."""
+    row = {k: "" if item[k] is None else _text(item[k]) for k in ITEM_COLUMNS}
+    row["fact_over_plan"] = "" if item["fact_over_plan"] is None else item["fact_over_plan"]
+    return row
+
+
+def _aligned(rows: list[list[str]], right: set[int], width: int) -> list[str]:
+    """Columns padded to their widest cell (numbers to the right); the last one cut to ``width``."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=False))
+        ]
+        line = "  ".join([*cells, row[-1]]).rstrip()
+        lines.append(line if len(line) <= width else line[: max(width - 1, 0)] + "…")
+    return lines
+
+
+def _rate(value) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def table_lines(view: dict, width: int = 120) -> list[str]:
+    """The plain-text page: title, summary, submission, items, staffing, findings."""
+    s = view["summary"]
+    sub = view["submission"]
+    planned = int(s["planned"])
+    reported = s["reported"] or 0
+    rate, weighted = (s["rate"], s["weighted_rate"]) if reported else (None, None)
+    lines = [
+        f"{view['cluster_id']} — {view['name']} — region {view['region_code']} {view['region_name']}",
+        f"year {view['year']}, as of {view['as_of']}, reporting deadline {view['deadline']}"
+        + (" — demonstration data" if view["demo"] else ""),
+        (
+            f"plan: {int(s['met'])} of {planned} planned values met ({_rate(rate)}), "
+            f"weighted {_rate(weighted)}; partly met {int(s['partly_met'])}, "
+            f"not met {int(s['not_met'])}, pending {int(s['pending'])}, no data {int(s['no_data'])}; "
+            f"beyond plan {int(s['beyond_plan'])}"
+        )
+        if planned
+        else "plan: nothing planned for the year",
+        f"submission: {sub['status']}"
+        + (f" {sub['submitted_on']}" if sub["submitted_on"] else "")
+        + f"; rows accepted {sub['rows_accepted']}, rejected {sub['rows_rejected']}",
+        "",
+    ]
+    rows = [["code", "programme", "plan", "fact", "fact/plan", "status", "item"]]
+    for item in view["items"]:
+        rows.append(
+            [
+                item["indicator"],
+                item["programme_code"],
+                _text(item["plan"]) if item["plan"] is not None else (item["plan_raw"] or "—"),
+                _text(item["fact"]),
+                _text(item["fact_over_plan"], share=True),
+                item["status"],
+                item["indicator_title"],
+            ]
+        )
+    lines += ["plan items", *_aligned(rows, {2, 3, 4}, width), ""]
+    if view["staffing"] is None:
+        lines += ["staffing: no rosters for the year (no data, not 0)"]
+    else:
+        staffing = [
+            [m, _text(v, share=m.endswith("_share") and v is not None), ""]
+            for m, v in view["staffing"].items()
+        ]
+        lines += ["staffing (rosters)", *_aligned(staffing, {1}, width)]
+    if view["findings"]:
+        found = [[f["indicator"], f["programme_code"], f["status"], f["note"]] for f in view["findings"]]
+        lines += [
+            "",
+            "findings (reported facts against rosters and enrolment)",
+            *_aligned(found, set(), width),
+        ]
+    return lines
