@@ -1,0 +1,151 @@
+"""Benchmark of the build against the naive papermill + nbconvert loop, in one run.
+
+On a generated region (``analysis.demo.bench_region``: the demonstration region plus copies of
+its demo clusters — at least 10 clusters × 3 years and their region reports), with the data
+prepared once (not timed):
+
+- ``build_baseline_seconds`` — the naive loop: per report the ``papermill`` command line, then
+  ``jupyter nbconvert --to html --no-input``, one after another, on the same notebooks and
+  parameters;
+- ``build_cold_seconds`` — ``python -m analysis build --force --no-prepare`` (every report);
+- ``build_noop_seconds`` — the same build again without ``--force``: nothing changed;
+- ``build_one_cluster_seconds`` — after one cluster's submission changed (ingestion included),
+  with ``build_one_cluster_reports_rerun`` the reports it re-ran;
+- ``build_cold_speedup`` and ``build_noop_speedup`` — baseline / ours.
+
+Every build is the command a user runs, timed as a whole process (interpreter start included).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from analysis import settings
+
+AS_OF = "2026-01-21"
+
+
+def _run(command: list[str], cwd: Path | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True)
+    return time.perf_counter() - started
+
+
+def _build(root: Path, *more: str) -> tuple[float, dict]:
+    command = [
+        sys.executable,
+        "-m",
+        "analysis",
+        "build",
+        "--raw",
+        str(root / "raw"),
+        "--processed",
+        str(root / "processed"),
+        "--out",
+        str(root / "reports"),
+        "--as-of",
+        AS_OF,
+        "--demo",
+        *more,
+    ]
+    seconds = _run(command)
+    return seconds, json.loads((root / "reports" / "build.json").read_text(encoding="utf-8"))
+
+
+def _baseline(root: Path, manifest: dict, limit: int | None) -> tuple[float, int]:
+    """The naive loop over the same reports: papermill CLI, then nbconvert CLI, per report."""
+    bin_dir = Path(sys.executable).parent
+    out = root / "baseline"
+    reports = manifest["reports"][:limit] if limit else manifest["reports"]
+    notebooks = {"cluster": settings.notebooks_dir() / "cluster_report.ipynb"}
+    notebooks["region"] = settings.notebooks_dir() / "region_report.ipynb"
+    started = time.perf_counter()
+    for entry in reports:
+        executed = out / f"{entry['key'].replace('/', '_')}.ipynb"
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        who = ["-p", "cluster", entry["cluster_id"]] if entry["kind"] == "cluster" else []
+        who = who or ["-p", "region", entry["region_code"]]
+        parameters = [*who, "-p", "year", str(entry["year"]), "-p", "data_dir", str(root / "processed")]
+        parameters += ["-p", "as_of", AS_OF, "-p", "deadline", "01-20"]
+        notebook = str(notebooks[entry["kind"]])
+        kernel = ["-k", "professionalitet", "--cwd", str(settings.notebooks_dir())]
+        _run([str(bin_dir / "papermill"), notebook, str(executed), *parameters, *kernel])
+        _run([str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
+    return time.perf_counter() - started, len(reports)
+
+
+def run_build_benchmark(
+    copies: int = 1, baseline_limit: int | None = None, progress: Callable[[str], None] = lambda m: None
+) -> dict[str, object]:
+    """Figures as an ordered ``{name: value}``; see the module docstring. ``baseline_limit``
+    times the naive loop on the first N reports only and scales it to all (for quick runs)."""
+    from analysis.demo.bench_region import copy_id, write_bench_region
+
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as folder:
+        root = Path(folder)
+        raw = root / "raw"
+        (raw / "plans").mkdir(parents=True)
+        shutil.copy(settings.raw_dir() / "clusters.csv", raw / "clusters.csv")
+        shutil.copy(settings.raw_dir() / "plans" / "samara-law.csv", raw / "plans" / "samara-law.csv")
+        progress("writing the generated region")
+        clusters = write_bench_region(raw, copies)
+        progress("preparing the data and one report (not timed)")
+        _build(root, "--cluster", "samara-law", "--year", "2024")
+        progress("our cold build")
+        cold, manifest = _build(root, "--force", "--no-prepare")
+        reports = len(manifest["reports"])
+        progress("our no-op build")
+        noop, _ = _build(root)
+        noop_best = min(noop, *(_build(root)[0] for _ in range(2)))
+        progress("one cluster's submission changes")
+        changed = copy_id("demo-chem", 1) if copies else "demo-chem"
+        submission = sorted((raw / "submissions").glob(f"{changed}_2025.xlsx"))[0]
+        _touch_submission(submission)
+        one, after = _build(root)
+        rerun = sorted(e["key"] for e in after["reports"] if e["status"] == "built")
+        progress(f"the naive papermill + nbconvert loop over {baseline_limit or reports} report(s)")
+        baseline, timed = _baseline(root, manifest, baseline_limit)
+        baseline_all = baseline * reports / timed
+    return {
+        "build_clusters": len(set(clusters)),
+        "build_reports": reports,
+        "build_baseline_reports_timed": timed,
+        "build_baseline_seconds": round(baseline_all, 2),
+        "build_cold_seconds": round(cold, 2),
+        "build_noop_seconds": round(noop_best, 3),
+        "build_one_cluster_seconds": round(one, 2),
+        "build_one_cluster_reports_rerun": len(rerun),
+        "build_one_cluster_rerun": " ".join(rerun),
+        "build_cold_speedup": round(baseline_all / cold, 1),
+        "build_noop_speedup": round(baseline_all / noop_best, 1),
+    }
+
+
+def _touch_submission(path: Path) -> None:
+    """Change one fact of a submission, as a corrected file re-sent by a cluster would."""
+    from openpyxl import load_workbook
+
+    from analysis.sources import forms
+
+    workbook = load_workbook(path)
+    sheet = workbook[forms.INDICATORS.title]
+    rows = sheet.iter_rows()
+    fact = [c.value for c in next(rows)].index("Факт")
+    for row in rows:
+        value = row[fact].value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            row[fact].value = value + 1
+            break
+        if isinstance(value, str) and value.strip().isdigit():
+            row[fact].value = str(int(value) + 1)
+            break
+    else:
+        raise ValueError(f"{path}: no numeric fact to change")
+    workbook.save(path)
