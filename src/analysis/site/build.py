@@ -285,32 +285,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     now = datetime.now()
     entries = []
     for job, record in zip(jobs, records, strict=True):
-        prior = before.get(job.key, {})
-        has_html = (root / job.html).exists()
-        entry = {**record, "html": job.html, "has_html": has_html, "seconds": 0.0, "error": "", "cell": None}
-        result = results.get(job.key)
-        if result is not None and result.ok:
-            entry.update(
-                status="built", fingerprint=job.fingerprint, last_built=now.isoformat(timespec="seconds")
-            )
-            entry["seconds"] = round(result.seconds, 2)
-        elif result is not None:
-            entry.update(
-                status="failed",
-                fingerprint=prior.get("fingerprint", "") if has_html else "",
-                last_built=prior.get("last_built") if has_html else None,
-                error=result.error,
-                cell=result.cell,
-                seconds=round(result.seconds, 2),
-            )
-        elif prior.get("fingerprint") == job.fingerprint and has_html:
-            entry.update(status="unchanged", fingerprint=job.fingerprint, last_built=prior.get("last_built"))
-        else:
-            entry.update(
-                status="stale" if has_html else "missing",
-                fingerprint=prior.get("fingerprint", ""),
-                last_built=prior.get("last_built") if has_html else None,
-            )
+        entry = _entry(job, record, before.get(job.key, {}), results.get(job.key), root, now)
         if entry["status"] != "failed":
             (root / job.failed_notebook).unlink(missing_ok=True)
         entries.append(entry)
@@ -345,6 +320,29 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     outcome.manifest = manifest
     outcome.results = [results[j.key] for j in to_run if j.key in results]
     return outcome
+
+
+def _entry(job: ReportJob, record: dict, prior: dict, result: ReportResult | None, root: Path, now) -> dict:
+    """A report's line in the manifest: the grid record plus what this build did with it.
+
+    ``built`` (ran now), ``failed`` (ran and failed: a page kept from before keeps its old
+    fingerprint, so the next build retries), ``unchanged`` (its page is current), ``stale``
+    (its page is out of date: not selected, or failed) or ``missing`` (never built)."""
+    has_html = (root / job.html).exists()
+    entry = {**record, "html": job.html, "has_html": has_html, "seconds": 0.0, "error": "", "cell": None}
+    if result is not None and result.ok:
+        entry.update(status="built", fingerprint=job.fingerprint, seconds=round(result.seconds, 2))
+        entry["last_built"] = now.isoformat(timespec="seconds")
+    elif result is not None:
+        entry.update(status="failed", error=result.error, cell=result.cell, seconds=round(result.seconds, 2))
+        entry["fingerprint"] = prior.get("fingerprint", "") if has_html else ""
+        entry["last_built"] = prior.get("last_built") if has_html else None
+    elif prior.get("fingerprint") == job.fingerprint and has_html:
+        entry.update(status="unchanged", fingerprint=job.fingerprint, last_built=prior.get("last_built"))
+    else:
+        entry.update(status="stale" if has_html else "missing", fingerprint=prior.get("fingerprint", ""))
+        entry["last_built"] = prior.get("last_built") if has_html else None
+    return entry
 
 
 def _write_site_files(manifest: dict, root: Path, staged: bool, out: Path) -> None:
