@@ -57,7 +57,7 @@ def table(
     )
     for column, hrefs in (links or {}).items():
         for row, href in enumerate(hrefs):
-            if href:
+            if isinstance(href, str) and href:
                 markup = link(frame.at[row, column], href)
                 styler = styler.format(lambda _v, m=markup: m, subset=pd.IndexSlice[[row], [column]])
     classes = pd.DataFrame("", index=frame.index, columns=frame.columns)

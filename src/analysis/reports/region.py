@@ -69,7 +69,8 @@ def load(
     staffing = read_table(data_dir, "staffing")
     staffing = staffing[staffing["cluster_id"].isin(ids) & (staffing["year"] == int(year))]
     submissions = read_table(data_dir, "submissions")
-    grid = mine[["cluster_id"]].assign(year=int(year))
+    # A report is expected only of a cluster whose plan has the year; the others show «—».
+    grid = plan[["cluster_id"]].drop_duplicates().assign(year=int(year))
     states = c.cluster_year_states(grid, submissions, facts, as_of, due)
     quality = read_table(data_dir, "quality")
     demo_facts = set(facts.loc[facts["demo"], "cluster_id"])
@@ -85,6 +86,7 @@ def load(
         )
     )
     table["demo"] = table["demo"] | table["cluster_id"].isin(demo_facts)
+    table["rate_shown"] = table["rate_shown"].astype("boolean").fillna(False).astype(bool)
     with_plan = set(plan["cluster_id"])
     table["href"] = [cluster_href(i, year) if i in with_plan else None for i in table["cluster_id"]]
     table["rate_sort"] = table["rate"].where(table["rate_shown"])

@@ -35,8 +35,8 @@ TABLE_RU = {
     "enrolment": "Набор",
 }
 
-# A path inside a message: folders then a name (POSIX or Windows separators).
-_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\w.\-~]*[\\/])+([\w.\-]+)")
+# A path inside a message: folders, then a file name with an extension (POSIX or Windows).
+_PATH = re.compile(r"(?:[A-Za-z]:)?[\\/]?(?:[\w.\-~]+[\\/])+([\w.\-]+\.[A-Za-z0-9]{1,5})\b")
 
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES / "validation"),
@@ -99,7 +99,7 @@ def _rules(validation: pd.DataFrame | None) -> list[dict] | None:
             "table": TABLE_RU.get(r.table, r.table),
             "sheet": r.sheet if isinstance(r.sheet, str) else "",
             "column": r.column if isinstance(r.column, str) else "",
-            "rule": r.rule,
+            "rule": names_only(str(r.rule)),
             "success": bool(r.success),
             "rows_checked": _int(r.rows_checked),
             "rows_failed": _int(r.rows_failed),
@@ -119,7 +119,7 @@ def _rejects(rejects: pd.DataFrame) -> list[dict]:
             "value": ""
             if r.value is None or (not isinstance(r.value, str) and pd.isna(r.value))
             else str(r.value),
-            "rule": r.rule,
+            "rule": names_only(str(r.rule)),
         }
         for r in ordered.itertuples(index=False)
     ]
