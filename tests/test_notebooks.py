@@ -49,8 +49,8 @@ def test_notebook_runs_on_the_project_kernel(path):
 
 
 PARAMETERS = {
-    "cluster_report.ipynb": {"cluster", "year", "data_dir", "as_of", "deadline"},
-    "region_report.ipynb": {"region", "year", "data_dir", "as_of", "deadline"},
+    "cluster_report.ipynb": {"cluster", "year", "data_dir", "as_of", "deadline", "downloads"},
+    "region_report.ipynb": {"region", "year", "data_dir", "as_of", "deadline", "downloads"},
     "starter.ipynb": {"region", "cluster", "year", "indicator", "as_of", "data_dir"},
 }
 

@@ -119,6 +119,12 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument("--scheduler", metavar="ADDRESS", help="the dask scheduler, e.g. tcp://10.0.0.5:8786")
     parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each report to PDF (A4) beside its HTML, with Chromium (skipped with a warning "
+        "when there is none)",
+    )
+    parser.add_argument(
         "--wait", action="store_true", help="if another build is running, wait for it instead of exiting"
     )
     parser.add_argument(
@@ -208,6 +214,17 @@ def run(args) -> int:
         cluster_notebook=args.notebook or CLUSTER_NOTEBOOK,
         region_notebook=args.region_notebook or REGION_NOTEBOOK,
     )
+    pdf = args.pdf
+    if pdf:
+        from analysis.site.pdf import find_chromium
+
+        if find_chromium() is None:
+            print(
+                "warning: --pdf needs Chromium (apt-get install chromium); building HTML only",
+                file=sys.stderr,
+            )
+            pdf = False
+    options.pdf = pdf
     progress = _Progress()
 
     def interrupted(signum, frame):

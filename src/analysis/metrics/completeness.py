@@ -1,13 +1,98 @@
-"""Completeness and quality of what clusters reported: expected submissions against those
-received (on time, late, missing, not yet due) and input rows accepted / rejected per cluster-year."""
+"""Completeness and quality of what clusters reported: the state of every cluster-year (on time,
+late, not yet due, missing — one vocabulary for every page) and input rows accepted / rejected
+per cluster-year."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from analysis.sources.plan import FAMILY_PLAN
+
+# States of a cluster-year (DOMAIN.md, «States of a cluster-year, one vocabulary»).
+ON_TIME = "on_time"
+LATE = "late"
+NOT_DUE = "not_due"
+MISSING = "missing"
+STATES = [ON_TIME, LATE, NOT_DUE, MISSING]
+RECEIVED = (ON_TIME, LATE)
+
+STATE_COLUMNS = [
+    "cluster_id",
+    "year",
+    "deadline",
+    "state",
+    "received",
+    "dated",
+    "submitted_on",
+    "source_file",
+    "rate_shown",
+]
+
+
+def cluster_year_states(
+    cluster_years: pd.DataFrame,
+    submissions: pd.DataFrame,
+    facts: pd.DataFrame,
+    as_of: date,
+    deadline: tuple[int, int] = (1, 20),
+) -> pd.DataFrame:
+    """The state of each cluster-year in ``cluster_years`` (``cluster_id``, ``year``) — the one
+    vocabulary the index, the region report and the cluster report all show.
+
+    A cluster-year is **received** when a submission of it was read (``submissions`` with status
+    ``read``) or any fact of it was accepted (``facts``: the simple facts CSV carries no submission
+    of its own). Its ``state``:
+
+    - ``on_time`` — received, dated on or before the reporting deadline of the year;
+    - ``late`` — received, dated after the deadline;
+    - ``not_due`` — not received, the deadline is still ahead of ``as_of`` (or is ``as_of``);
+    - ``missing`` — not received, the deadline has passed.
+
+    **Decision — undated.** A received cluster-year without a submission date (a facts CSV, or a
+    form whose «Дата представления» is blank) is ``on_time``: lateness is a finding we state only
+    on evidence, and the file was in hand by ``as_of``. ``dated`` is false for it, so a page can say
+    the date is not given.
+
+    ``rate_shown`` — whether a fulfilment rate may be shown: only for a received cluster-year
+    with at least one accepted fact. Otherwise pages show «нет данных»: a cluster-year with no
+    submission past its deadline is «не представлен», never 0 %. ``submitted_on`` is the date of
+    the submission that counts (NaT when undated or none), ``source_file`` its file as recorded
+    (empty when none), ``deadline`` the reporting deadline of the year.
+    """
+    from analysis.metrics.fulfilment import reporting_deadline
+
+    keys = ["cluster_id", "year"]
+    grid = cluster_years[keys].drop_duplicates().astype({"cluster_id": "str", "year": "int64"})
+    read = submissions[submissions["status"] == "read"].dropna(subset=["cluster_id"])
+    read = read.astype({"cluster_id": "str", "year": "int64"})
+    # The submission that counts is the latest dated one; an undated one only when it is alone.
+    read = read.sort_values(["submitted_on", "source_file"], na_position="first", kind="stable")
+    read = read.drop_duplicates(keys, keep="last")[[*keys, "submitted_on", "source_file"]]
+    facts = facts.astype({"cluster_id": "str", "year": "int64"})
+    reported = facts[facts["fact_kind"] != "none"][keys].drop_duplicates().assign(has_facts=True)
+    any_fact = facts[keys].drop_duplicates().assign(any_fact=True)
+    out = (
+        grid.merge(read, on=keys, how="left")
+        .merge(any_fact, on=keys, how="left")
+        .merge(reported, on=keys, how="left")
+    )
+    out["source_file"] = out["source_file"].fillna("").astype("str")
+    out["submitted_on"] = pd.to_datetime(out["submitted_on"])
+    out["received"] = (out["source_file"] != "") | out["any_fact"].fillna(False).astype(bool)
+    out["dated"] = out["submitted_on"].notna()
+    out["deadline"] = pd.to_datetime(
+        pd.Series([reporting_deadline(int(y), deadline) for y in out["year"]], index=out.index, dtype=object)
+    )
+    late = out["dated"] & (out["submitted_on"] > out["deadline"])
+    overdue = out["deadline"] < pd.Timestamp(as_of)
+    out["state"] = np.select(
+        [out["received"] & late, out["received"], overdue], [LATE, ON_TIME, MISSING], default=NOT_DUE
+    )
+    out["rate_shown"] = out["received"] & out["has_facts"].fillna(False).astype(bool)
+    return out[STATE_COLUMNS].sort_values(keys).reset_index(drop=True)
 
 
 def completeness(
@@ -16,37 +101,24 @@ def completeness(
     submissions: pd.DataFrame,
     as_of: date,
     deadline: tuple[int, int] = (1, 20),
+    facts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Expected submissions (every cluster × plan year that has begun by ``as_of``) against those
-    received: ``on_time`` (submitted by the deadline of that year), ``late``, ``undated``
-    (received without a submission date), ``missing`` (not received, deadline passed) or
-    ``not_due`` (not received, deadline still ahead)."""
-    from analysis.metrics.fulfilment import reporting_deadline
+    """Expected submissions — every cluster × plan year that has begun by ``as_of`` — with their
+    state (``cluster_year_states``; ``status`` repeats ``state``) and the cluster's name.
 
+    Without ``facts`` only submitted forms count as received; pass the facts table so that a
+    cluster-year reported through the facts CSV is received too.
+    """
     plan = plan[plan["family"] == FAMILY_PLAN]
     expected = plan[["cluster_id", "year"]].drop_duplicates()
     expected = expected[expected["year"] <= as_of.year]
-    received = submissions[submissions["status"] == "read"].dropna(subset=["cluster_id"])
-    received = received.sort_values("submitted_on").drop_duplicates(["cluster_id", "year"], keep="first")
-    merged = expected.merge(
-        received[["cluster_id", "year", "submitted_on", "source_file"]], on=["cluster_id", "year"], how="left"
-    )
-    due = [pd.Timestamp(reporting_deadline(int(y), deadline)) for y in merged["year"]]
-    merged["deadline"] = due
-    statuses = []
-    for row, limit in zip(merged.itertuples(index=False), due, strict=True):
-        if isinstance(row.source_file, str):
-            statuses.append(
-                "undated"
-                if pd.isna(row.submitted_on)
-                else ("on_time" if row.submitted_on <= limit else "late")
-            )
-        else:
-            statuses.append("missing" if pd.Timestamp(as_of) > limit else "not_due")
-    merged["status"] = statuses
+    if facts is None:
+        facts = pd.DataFrame({"cluster_id": [], "year": [], "fact_kind": []})
+    states = cluster_year_states(expected, submissions, facts, as_of, deadline)
+    states["status"] = states["state"]
     names = registry[["cluster_id", "name"]]
     return (
-        merged.merge(names, on="cluster_id", how="left")
+        states.merge(names, on="cluster_id", how="left")
         .sort_values(["cluster_id", "year"])
         .reset_index(drop=True)
     )

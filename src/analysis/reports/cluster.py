@@ -1,6 +1,7 @@
 """What the cluster report notebook shows: data loading and Russian tables, text and charts.
 
-The notebook only calls these functions; everything it displays is built and tested here.
+The notebook only calls these functions; everything it displays is built and tested here. Text
+from the input files reaches the page only through ``analysis.reports.markup`` (escaped).
 """
 
 from __future__ import annotations
@@ -10,15 +11,28 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import HTML, Markdown
 
 from analysis import settings
+from analysis.metrics import completeness as c
 from analysis.metrics import fulfilment as f
+from analysis.reports import markup, provenance
 from analysis.reports.charts import Chart, status_by_group_chart
-from analysis.reports.labels import COMPLETENESS_RU, DEMO_NOTICE, STATUS_COLOURS, STATUS_RU, percent
+from analysis.reports.labels import (
+    DEMO_NOTICE,
+    NO_RATE,
+    STATUS_COLOURS,
+    STATUS_RU,
+    UNDATED_NOTE,
+    percent,
+    rate_text,
+    state_text,
+)
 from analysis.sources.plan import FAMILY_FEDERAL, FAMILY_PLAN
 from analysis.sources.registry import cluster_info
 from analysis.tables import read_table
+
+ROLL_UP = "итог по программам"  # the «Программа» cell of an indicator's roll-up row
 
 
 @dataclass
@@ -29,16 +43,27 @@ class ClusterYear:
     year: int
     as_of: date
     deadline: tuple[int, int]  # (month, day) of the year after ``year`` its report is due
-    cells: pd.DataFrame
+    cells: pd.DataFrame  # the year's target cells (an indicator's heading row left out)
     indicators: pd.DataFrame
     summary: pd.Series
     demo: bool
-    staffing: pd.DataFrame  # every year of the cluster, for the trend
+    staffing: pd.DataFrame  # every year of the cluster up to this one, for the trend
     staffing_programmes: pd.DataFrame  # the year, per programme
     fact_checks: pd.DataFrame  # the year's facts against rosters and enrolment
     federal: pd.DataFrame  # the year's federal indicator targets (tidy plan rows)
     target_checks: pd.DataFrame  # the year's federal targets against rosters and enrolment
-    submission: pd.Series  # the year's submission: completeness status, date, rows accepted / rejected
+    submission: pd.Series  # the year's state (cluster_year_states), rows accepted / rejected
+    sources: pd.DataFrame  # the input files behind the year (provenance.source_files)
+
+
+def heading_rows(plan: pd.DataFrame) -> pd.Series:
+    """True for an indicator's own row that only heads its programme rows: no value of its own
+    (empty, not even «-») while the indicator has programme rows (1.1.1, 1.4.1 of the seed).
+    Such a row is no target cell — «не запланировано» counts target cells only."""
+    split = set(plan.loc[plan["programme_code"] != "", "indicator"])
+    own = plan["programme_code"] == ""
+    empty = plan["target_raw"].fillna("").str.strip() == ""
+    return own & empty & plan["indicator"].isin(split)
 
 
 def load(
@@ -53,26 +78,29 @@ def load(
     as_of = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     due = f.parse_deadline(deadline)
     info = cluster_info(read_table(data_dir, "clusters"), cluster)
-    plan = read_table(data_dir, "plan")
-    plan = plan[
-        (plan["cluster_id"] == cluster) & (plan["year"] == int(year)) & (plan["family"] == FAMILY_PLAN)
+    every_plan = read_table(data_dir, "plan")
+    plan = every_plan[
+        (every_plan["cluster_id"] == cluster)
+        & (every_plan["year"] == int(year))
+        & (every_plan["family"] == FAMILY_PLAN)
     ]
     if plan.empty:
-        years = sorted(read_table(data_dir, "plan").query("cluster_id == @cluster")["year"].unique())
+        years = sorted(every_plan.query("cluster_id == @cluster")["year"].unique())
         raise ValueError(f"the plan of {cluster!r} has no year {year}; its years are {years}")
-    facts = read_table(data_dir, "facts")
-    facts = facts[(facts["cluster_id"] == cluster) & (facts["year"] == int(year))]
+    every_fact = read_table(data_dir, "facts")
+    facts = every_fact[(every_fact["cluster_id"] == cluster) & (every_fact["year"] == int(year))]
     cells = f.cell_status(plan, facts, as_of, due).sort_values("order", kind="stable")
+    cells = cells[~(heading_rows(cells) & (cells["status"] == f.NOT_PLANNED))]
 
     def mine(name: str, every_year: bool = False) -> pd.DataFrame:
         table = read_table(data_dir, name)
         chosen = table["cluster_id"] == cluster
-        if not every_year:
-            chosen &= table["year"] == int(year)
+        chosen &= (table["year"] <= int(year)) if every_year else (table["year"] == int(year))
         return table[chosen].reset_index(drop=True)
 
-    federal = mine("plan")
+    federal = every_plan[(every_plan["cluster_id"] == cluster) & (every_plan["year"] == int(year))]
     federal = federal[federal["family"] == FAMILY_FEDERAL]
+    submissions = read_table(data_dir, "submissions")
     return ClusterYear(
         cluster=info,
         year=int(year),
@@ -87,56 +115,68 @@ def load(
         fact_checks=mine("fact_checks"),
         federal=federal.sort_values("order", kind="stable"),
         target_checks=mine("target_checks"),
-        submission=_submission(data_dir, info, int(year), as_of, due),
+        submission=_submission(data_dir, cluster, int(year), submissions, facts, as_of, due),
+        sources=provenance.source_files(submissions, every_fact, [cluster], int(year)),
     )
 
 
-def _submission(data_dir, info: pd.Series, year: int, as_of: date, due: tuple[int, int]) -> pd.Series:
-    """Whether the cluster-year's report arrived, when, and how many of its rows were accepted."""
-    from analysis.metrics.completeness import completeness
-
-    plan = read_table(data_dir, "plan")
-    received = completeness(
-        info.to_frame().T,
-        plan[plan["cluster_id"] == info["cluster_id"]],
-        read_table(data_dir, "submissions"),
-        as_of,
-        due,
-    )
-    row = received[received["year"] == year]
+def _submission(data_dir, cluster: str, year: int, submissions, facts, as_of, due) -> pd.Series:
+    """The cluster-year's state and how many of its rows validation accepted and rejected."""
+    grid = pd.DataFrame({"cluster_id": [cluster], "year": [year]})
+    out = c.cluster_year_states(grid, submissions, facts, as_of, due).iloc[0].copy()
     quality = read_table(data_dir, "quality")
-    quality = quality[(quality["cluster_id"] == info["cluster_id"]) & (quality["year"] == year)]
-    out = row.iloc[0] if not row.empty else pd.Series({"status": "not_due", "submitted_on": pd.NaT})
+    quality = quality[(quality["cluster_id"] == cluster) & (quality["year"] == year)]
     out["rows_accepted"] = int(quality["rows_accepted"].sum())
     out["rows_rejected"] = int(quality["rows_rejected"].sum())
     return out
 
 
-def header(cy: ClusterYear) -> Markdown:
-    """Title block: cluster, region, year, as-of date, plan version, demo notice."""
-    c = cy.cluster
-    lines = [
-        f"# {c['name']}",
-        f"## Выполнение плана мероприятий за {cy.year} год",
-        "",
-        f"- Регион: {c['region_code']} — {c['region_name']}",
-        f"- Отрасль: {c['industry']}",
-        f"- Базовая образовательная организация: {c['base_college'] or 'не указана в программе'}",
-        f"- Данные на дату: {cy.as_of:%d.%m.%Y}; срок отчёта за {cy.year} год — "
-        f"{f.reporting_deadline(cy.year, cy.deadline):%d.%m.%Y}",
-        f"- Версия плана (приложение № 2): `{c['plan_version']}`",
-    ]
-    if cy.demo:
-        lines += ["", f"> {DEMO_NOTICE}"]
-    return Markdown("\n".join(lines))
+def deadline_date(cy: ClusterYear) -> date:
+    return f.reporting_deadline(cy.year, cy.deadline)
+
+
+_HEADER = """
+<h1>{{ c.name }}</h1>
+<h2>Выполнение плана мероприятий за {{ year }} год</h2>
+<ul>
+<li>Регион: {{ c.region_code }} — {{ c.region_name }}</li>
+<li>Отрасль: {{ c.industry }}</li>
+<li>Базовая образовательная организация: {{ c.base_college or "не указана в программе" }}</li>
+<li>Данные на дату: {{ as_of }}; срок отчёта за {{ year }} год — {{ deadline }}</li>
+<li>Отчёт кластера за год: <strong>{{ state }}</strong></li>
+</ul>
+{% if demo %}
+<blockquote class="demo"><p><strong>Демонстрационные данные.</strong> {{ demo }}</p></blockquote>
+{% endif %}
+"""
+
+
+def header(cy: ClusterYear) -> HTML:
+    """Title block: cluster, region, year, as-of date, the state of the year's report, demo notice."""
+    return markup.fragment(
+        _HEADER,
+        c={k: ("" if pd.isna(v) else v) for k, v in cy.cluster.items()},
+        year=cy.year,
+        as_of=f"{cy.as_of:%d.%m.%Y}",
+        deadline=f"{deadline_date(cy):%d.%m.%Y}",
+        state=state_text(cy.submission["state"]),
+        demo=DEMO_NOTICE.removeprefix("**Демонстрационные данные.** ") if cy.demo else "",
+    )
 
 
 def summary_text(cy: ClusterYear) -> Markdown:
-    """The headline in words: how many planned items are met and what the rates mean."""
+    """The headline in words: how many planned items are met and what the rates mean — or, for a
+    cluster-year without a rate to show, its state and «нет данных» (never 0 %)."""
     s = cy.summary
     planned = int(s["planned"])
     if planned == 0:
         return Markdown(f"На {cy.year} год в плане нет значений с целевыми показателями.")
+    if not cy.submission["rate_shown"]:
+        return Markdown(
+            f"**Уровень выполнения: {NO_RATE}.** {_submission_text(cy)} "
+            f"Плановых значений на год: {planned}; уровень выполнения не рассчитывается, пока нет "
+            "сведений о фактическом выполнении (это не 0 %)."
+        )
     text = [
         f"**Выполнено {int(s[f.MET])} из {planned} плановых значений — {percent(s['rate'])}.**",
         "",
@@ -149,37 +189,46 @@ def summary_text(cy: ClusterYear) -> Markdown:
         "",
         "Уровень выполнения — доля плановых значений, достигших плана; значения без отчёта "
         "(«ожидается отчёт», «нет данных») в него не засчитываются.",
+        "",
+        _submission_text(cy),
     ]
-    text += ["", _submission_text(cy)]
     return Markdown("\n".join(text))
 
 
 def _submission_text(cy: ClusterYear) -> str:
-    """One line on the year's report: on time or late, and what validation accepted."""
+    """One line on the year's report: its state, its date, and what validation accepted."""
     sub = cy.submission
-    status = COMPLETENESS_RU.get(sub["status"], sub["status"])
-    when = "" if pd.isna(sub["submitted_on"]) else f" ({sub['submitted_on']:%d.%m.%Y})"
-    line = f"Отчёт кластера за {cy.year} год: {status}{when}."
+    if sub["received"] and not sub["dated"]:
+        when = f" ({UNDATED_NOTE})"
+    elif sub["dated"]:
+        when = f" ({sub['submitted_on']:%d.%m.%Y})"
+    else:
+        when = ""
+    line = f"Отчёт кластера за {cy.year} год: {state_text(sub['state'])}{when}."
     if sub["rows_accepted"] or sub["rows_rejected"]:
         line += f" Проверка: строк принято — {sub['rows_accepted']}, отклонено — {sub['rows_rejected']}"
         line += (
-            " (перечень замечаний — в выводе сборки, data/processed/rejects.parquet и отчёте проверки "
-            "данных Data Docs)."
+            " (перечень замечаний — на странице результатов проверки данных, ссылка на неё — "
+            "на главной странице отчётов)."
             if sub["rows_rejected"]
             else "."
         )
     return line
 
 
-def summary_table(cy: ClusterYear) -> pd.io.formats.style.Styler:
-    """Counts by status for the year, Russian labels, statuses with no cells left out."""
+def _summary_frame(cy: ClusterYear) -> pd.DataFrame:
     counts = cy.cells["status"].value_counts().reindex(f.STATUSES, fill_value=0)
     table = pd.DataFrame({"Статус": [STATUS_RU[s] for s in counts.index], "Значений": counts.to_numpy()})
-    return _status_style(table[table["Значений"] > 0])
+    return table[table["Значений"] > 0]
 
 
-def _status_style(table: pd.DataFrame) -> pd.io.formats.style.Styler:
-    """Hide the index and colour the «Статус» column by status."""
+def summary_table(cy: ClusterYear):
+    """Counts by status for the year, Russian labels, statuses with no cells left out."""
+    return _status_style(_summary_frame(cy), "summary")
+
+
+def _status_style(table: pd.DataFrame, uuid: str, left=("Статус",), keep=()):
+    """An escaped table with the «Статус» column coloured by status."""
     colours = {STATUS_RU[s]: c for s, c in STATUS_COLOURS.items()}
     dark = {STATUS_RU[s] for s in (f.MET, f.NOT_MET, f.NO_DATA, f.BEYOND_PLAN)}
 
@@ -187,9 +236,7 @@ def _status_style(table: pd.DataFrame) -> pd.io.formats.style.Styler:
         text = "white" if value in dark else "black"
         return f"background-color: {colours[value]}; color: {text}" if value in colours else ""
 
-    return (
-        table.style.hide(axis="index").map(colour, subset=["Статус"]).set_properties(**{"text-align": "left"})
-    )
+    return markup.table(table, uuid, left=left, keep=keep).map(colour, subset=["Статус"])
 
 
 def _target_text(row) -> str:
@@ -208,26 +255,80 @@ def _fact_text(row) -> str:
     return "да" if row.fact_kind == "yes" else "нет"
 
 
-def items_table(cy: ClusterYear, planned_only: bool = False) -> pd.io.formats.style.Styler:
-    """Every plan item of the year with plan, fact, fact / plan and its status, coloured."""
+def _items(cy: ClusterYear, planned_only: bool) -> pd.DataFrame:
+    """The plan items of the year in plan order, with a roll-up row before the programme rows of
+    an indicator that has no target of its own (its status is that of all its planned rows)."""
     cells = cy.cells
     if planned_only:
         cells = cells[cells["planned"] | (cells["status"] == f.BEYOND_PLAN)]
+    rolled = cy.indicators.set_index("indicator")
+    own = set(cy.cells.loc[(cy.cells["programme_code"] == "") & cy.cells["planned"], "indicator"])
+    records: list[dict] = []
+    rolled_up: set[str] = set()
+    for row in cells.itertuples(index=False):
+        if row.programme_code and row.indicator not in own and row.indicator not in rolled_up:
+            rolled_up.add(row.indicator)
+            status = rolled.at[row.indicator, "status"] if row.indicator in rolled.index else f.NOT_PLANNED
+            if status != f.NOT_PLANNED:
+                records.append(
+                    {
+                        "indicator": row.indicator,
+                        "programme": ROLL_UP,
+                        "title": row.indicator_title,
+                        "plan": "—",
+                        "fact": "—",
+                        "fact_value": None,
+                        "ratio": None,
+                        "status": status,
+                    }
+                )
+        records.append(
+            {
+                "indicator": row.indicator,
+                "programme": f"{row.programme_code} {row.programme_title}".strip()
+                if row.programme_code
+                else "",
+                "title": row.indicator_title,
+                "plan": _target_text(row),
+                "fact": _fact_text(row),
+                "fact_value": row.fact_value,
+                "ratio": row.ratio,
+                "status": row.status,
+                "target_value": row.target_value,
+            }
+        )
+    return pd.DataFrame.from_records(
+        records,
+        columns=[
+            "indicator",
+            "programme",
+            "title",
+            "plan",
+            "fact",
+            "fact_value",
+            "ratio",
+            "status",
+            "target_value",
+        ],
+    )
+
+
+def items_table(cy: ClusterYear, planned_only: bool = False):
+    """Every plan item of the year with plan, fact, fact / plan and its status, coloured; an
+    indicator split by programme shows its own roll-up row («итог по программам») first."""
+    items = _items(cy, planned_only)
     table = pd.DataFrame(
         {
-            "Код": cells["indicator"],
-            "Программа": [
-                f"{c} {t}" if c else ""
-                for c, t in zip(cells["programme_code"], cells["programme_title"], strict=True)
-            ],
-            "Мероприятие": [_shorten(t) for t in cells["indicator_title"]],
-            "План": [_target_text(r) for r in cells.itertuples()],
-            "Факт": [_fact_text(r) for r in cells.itertuples()],
-            "Факт / план": [percent(v) for v in cells["ratio"]],
-            "Статус": [STATUS_RU[s] for s in cells["status"]],
+            "Код": items["indicator"],
+            "Программа": items["programme"],
+            "Мероприятие": [_shorten(t) for t in items["title"]],
+            "План": items["plan"],
+            "Факт": items["fact"],
+            "Факт / план": [percent(v) for v in items["ratio"]],
+            "Статус": [STATUS_RU[s] for s in items["status"]],
         }
     )
-    return _status_style(table).set_properties(subset=["Мероприятие"], **{"max-width": "36em"})
+    return _status_style(table, "items", left=["Код", "Программа", "Мероприятие", "Статус"], keep=["Код"])
 
 
 def _group_label(code: str, title: str, limit: int) -> str:
@@ -240,25 +341,31 @@ def _shorten(title: str, limit: int = 160) -> str:
     return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def group_table(cy: ClusterYear) -> pd.io.formats.style.Styler:
-    """Per result group: planned values, met, and the rate; Russian column names."""
+def _groups(cy: ClusterYear) -> pd.DataFrame:
     counts = f.status_counts(cy.cells, ["section", "group"])
     titles = cy.cells.drop_duplicates("group").set_index("group")["group_title"]
-    return (
-        pd.DataFrame(
-            {
-                "Группа результатов": [_group_label(g, titles[g], 70) for g in counts["group"]],
-                "Плановых значений": counts["planned"],
-                "Выполнено": counts[f.MET],
-                "Частично": counts[f.PARTLY_MET],
-                "Не выполнено": counts[f.NOT_MET],
-                "Без отчёта": counts[f.PENDING] + counts[f.NO_DATA],
-                "Уровень выполнения": [percent(v) for v in counts["rate"]],
-            }
-        )
-        .style.hide(axis="index")
-        .set_properties(subset=["Группа результатов"], **{"text-align": "left"})
+    counts["title"] = [titles[g] for g in counts["group"]]
+    return counts
+
+
+def group_table(cy: ClusterYear):
+    """Per result group: planned values, met, and the rate (none without a rate to show)."""
+    counts = _groups(cy)
+    shown = bool(cy.submission["rate_shown"])
+    table = pd.DataFrame(
+        {
+            "Группа результатов": [
+                _group_label(g, t, 70) for g, t in zip(counts["group"], counts["title"], strict=True)
+            ],
+            "Плановых значений": counts["planned"],
+            "Выполнено": counts[f.MET],
+            "Частично": counts[f.PARTLY_MET],
+            "Не выполнено": counts[f.NOT_MET],
+            "Без отчёта": counts[f.PENDING] + counts[f.NO_DATA],
+            "Уровень выполнения": [rate_text(v, shown) for v in counts["rate"]],
+        }
     )
+    return markup.table(table, "groups", left=["Группа результатов"])
 
 
 def status_chart(cy: ClusterYear):
@@ -268,3 +375,78 @@ def status_chart(cy: ClusterYear):
     counts["label"] = [_group_label(g, titles[g], 38) for g in counts["group"]]
     title = f"Статус плановых значений по группам результатов, {cy.year} год"
     return Chart(status_by_group_chart(counts, title), f"Диаграмма: {title.lower()}")
+
+
+def provenance_block(cy: ClusterYear) -> HTML:
+    """Where the report's figures come from (``analysis.reports.provenance``)."""
+    plans = [(cy.cluster["name"], cy.cluster.get("plan_version", ""))]
+    return provenance.block(cy.sources, plans, cy.year, cy.as_of, deadline_date(cy), "sources")
+
+
+def download_tables(cy: ClusterYear) -> dict[str, pd.DataFrame]:
+    """The report's tables for the downloads: one per sheet, Russian headings, numbers as numbers
+    (shares in percent), «нет данных» rates left empty."""
+    from analysis.reports import staffing
+
+    shown = bool(cy.submission["rate_shown"])
+    s = cy.summary
+    overview = pd.DataFrame(
+        {
+            "Показатель": [
+                "Кластер",
+                "Год",
+                "Отчёт кластера за год",
+                "Плановых значений",
+                "Выполнено",
+                "Уровень выполнения, %",
+                "Взвешенный уровень выполнения, %",
+            ],
+            "Значение": [
+                cy.cluster["name"],
+                cy.year,
+                state_text(cy.submission["state"]),
+                int(s["planned"]),
+                int(s[f.MET]) if shown else None,
+                _percent_number(s["rate"]) if shown else None,
+                _percent_number(s["weighted_rate"]) if shown else None,
+            ],
+        }
+    )
+    items = _items(cy, planned_only=False)
+    groups = _groups(cy)
+    tables = {
+        "Сводка": overview,
+        "Статусы": _summary_frame(cy),
+        "Группы результатов": pd.DataFrame(
+            {
+                "Группа": groups["group"],
+                "Название": groups["title"],
+                "Плановых значений": groups["planned"],
+                "Выполнено": groups[f.MET],
+                "Частично": groups[f.PARTLY_MET],
+                "Не выполнено": groups[f.NOT_MET],
+                "Без отчёта": groups[f.PENDING] + groups[f.NO_DATA],
+                "Уровень выполнения, %": [_percent_number(v) if shown else None for v in groups["rate"]],
+            }
+        ),
+        "Плановые значения": pd.DataFrame(
+            {
+                "Код": items["indicator"],
+                "Программа": items["programme"],
+                "Мероприятие": items["title"],
+                "План": items["plan"],
+                "План, число": items["target_value"],
+                "Факт": items["fact"],
+                "Факт, число": items["fact_value"],
+                "Факт / план, %": [_percent_number(v) for v in items["ratio"]],
+                "Статус": [STATUS_RU[s] for s in items["status"]],
+            }
+        ),
+        **staffing.download_tables(cy),
+        "Источники": provenance.download_table(cy.sources),
+    }
+    return tables
+
+
+def _percent_number(value) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value) * 100, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from analysis.metrics import completeness as c
 from analysis.metrics import fulfilment as f
 
 STATUS_RU = {
@@ -78,14 +79,28 @@ TARGET_CHECK_RU = {
     "no_roster": "нет данных для проверки",
 }
 
-# Whether a cluster-year's submission arrived (analysis.metrics.completeness statuses).
-COMPLETENESS_RU = {
-    "on_time": "представлен в срок",
-    "late": "представлен с опозданием",
-    "undated": "представлен, дата не указана",
-    "missing": "не представлен",
-    "not_due": "срок не наступил",
+# The state of a cluster-year (analysis.metrics.completeness.cluster_year_states): one vocabulary
+# for the index, the region report and the cluster report.
+STATE_RU = {
+    c.ON_TIME: "представлен в срок",
+    c.LATE: "представлен с опозданием",
+    c.NOT_DUE: "срок не наступил",
+    c.MISSING: "не представлен",
 }
+COMPLETENESS_RU = STATE_RU  # the name the index used before the states had one function
+NO_RATE = "нет данных"  # in place of a fulfilment rate that may not be shown (never 0 %)
+UNDATED_NOTE = "дата представления в файле не указана"
+DEMO_MARK = "демо"
+
+
+def state_text(state: str) -> str:
+    """The Russian words of a cluster-year state; «—» for anything that is not one."""
+    return STATE_RU.get(state, "—") if isinstance(state, str) else "—"
+
+
+def rate_text(rate, rate_shown: bool) -> str:
+    """A fulfilment rate as a percent when it may be shown, else «нет данных»."""
+    return percent(rate) if rate_shown else NO_RATE
 
 
 def percent(value: float | None) -> str:
@@ -94,3 +109,15 @@ def percent(value: float | None) -> str:
         return "—" if value is None or math.isnan(float(value)) else f"{float(value):.0%}"
     except TypeError:  # pandas NA
         return "—"
+
+
+def change_points(value) -> str:
+    """A change of a share in percentage points, «+5 п. п.»; no «-0»: a change that rounds to
+    nothing is «0 п. п.», and «—» when there is none."""
+    try:
+        if value is None or math.isnan(float(value)):
+            return "—"
+    except TypeError:  # pandas NA
+        return "—"
+    points = round(float(value) * 100)
+    return "0 п. п." if points == 0 else f"{points:+d} п. п."

@@ -1,5 +1,6 @@
 """The regional report: every cluster of a region side by side for one year — plan fulfilment,
-staffing from employers, and whether each cluster reported on time."""
+staffing from employers, and the state of each cluster's report — with a link to each cluster's
+own report of the year."""
 
 from __future__ import annotations
 
@@ -9,13 +10,22 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import HTML
 
 from analysis import settings
+from analysis.metrics import completeness as c
 from analysis.metrics import fulfilment as f
-from analysis.metrics.completeness import completeness
+from analysis.reports import markup, provenance
 from analysis.reports.charts import Chart
-from analysis.reports.labels import COMPLETENESS_RU, DEMO_NOTICE, STATUS_COLOURS, percent
+from analysis.reports.labels import (
+    DEMO_MARK,
+    DEMO_NOTICE,
+    NO_RATE,
+    STATUS_COLOURS,
+    percent,
+    rate_text,
+    state_text,
+)
 from analysis.sources.plan import FAMILY_PLAN
 from analysis.tables import read_table
 
@@ -29,8 +39,15 @@ class RegionYear:
     year: int
     as_of: date
     deadline: tuple[int, int]  # (month, day) of the year after ``year`` its report is due
-    clusters: pd.DataFrame  # one row per cluster: registry, fulfilment, staffing, completeness
+    clusters: pd.DataFrame  # one row per cluster: registry, fulfilment, staffing, state, link
     demo: bool
+    sources: pd.DataFrame  # the input files behind the region's year (provenance.source_files)
+
+
+def cluster_href(cluster_id: str, year: int) -> str:
+    """The cluster report of the year, relative to the region report beside its clusters' folders:
+    ``html/R/region-Y.html`` links ``html/R/C/Y.html`` as ``C/Y.html``."""
+    return f"{cluster_id}/{int(year)}.html"
 
 
 def load(
@@ -52,35 +69,43 @@ def load(
     ids = set(mine["cluster_id"])
     plan = read_table(data_dir, "plan")
     plan = plan[plan["cluster_id"].isin(ids) & (plan["year"] == int(year)) & (plan["family"] == FAMILY_PLAN)]
-    facts = read_table(data_dir, "facts")
-    facts = facts[facts["cluster_id"].isin(ids) & (facts["year"] == int(year))]
-    summary = f.cluster_year_summary(f.cell_status(plan, facts, as_of, due))
+    every_fact = read_table(data_dir, "facts")
+    facts = every_fact[every_fact["cluster_id"].isin(ids) & (every_fact["year"] == int(year))]
+    summary = f.cluster_year_summary(f.cell_status(plan, facts, as_of, due)).drop(columns="year")
     staffing = read_table(data_dir, "staffing")
     staffing = staffing[staffing["cluster_id"].isin(ids) & (staffing["year"] == int(year))]
-    received = completeness(
-        registry, read_table(data_dir, "plan"), read_table(data_dir, "submissions"), as_of, due
-    )
-    received = received[received["cluster_id"].isin(ids) & (received["year"] == int(year))]
+    submissions = read_table(data_dir, "submissions")
+    # A report is expected only of a cluster whose plan has the year; the others show «—».
+    grid = plan[["cluster_id"]].drop_duplicates().assign(year=int(year))
+    states = c.cluster_year_states(grid, submissions, facts, as_of, due)
     quality = read_table(data_dir, "quality")
+    demo_facts = set(facts.loc[facts["demo"], "cluster_id"])
     table = (
-        mine[["cluster_id", "name", "industry", "demo"]]
+        mine[["cluster_id", "name", "industry", "demo", "plan_version"]]
         .merge(summary, on="cluster_id", how="left")
         .merge(staffing, on=["cluster_id"], how="left", suffixes=("", "_staffing"))
-        .merge(received[["cluster_id", "status"]], on="cluster_id", how="left")
+        .merge(states[["cluster_id", "state", "rate_shown"]], on="cluster_id", how="left")
         .merge(
             quality[quality["year"] == int(year)][["cluster_id", "rows_rejected"]],
             on="cluster_id",
             how="left",
         )
     )
+    table["demo"] = table["demo"] | table["cluster_id"].isin(demo_facts)
+    table["rate_shown"] = table["rate_shown"].astype("boolean").fillna(False).astype(bool)
+    with_plan = set(plan["cluster_id"])
+    table["href"] = [cluster_href(i, year) if i in with_plan else None for i in table["cluster_id"]]
+    table["rate_sort"] = table["rate"].where(table["rate_shown"])
+    table = table.sort_values(["rate_sort", "cluster_id"], ascending=[False, True], na_position="last")
     return RegionYear(
         region_code=str(region),
         region_name=mine["region_name"].iloc[0],
         year=int(year),
         as_of=as_of,
         deadline=due,
-        clusters=table.sort_values("rate", ascending=False, na_position="last").reset_index(drop=True),
+        clusters=table.drop(columns="rate_sort").reset_index(drop=True),
         demo=bool(mine["demo"].any() or facts["demo"].any()),
+        sources=provenance.source_files(submissions, every_fact, sorted(ids), int(year)),
     )
 
 
@@ -94,63 +119,92 @@ def short_name(name: str, region_name: str) -> str:
     return name.replace("Образовательный кластер ", "").replace(f" ({region_name})", "")
 
 
-def header(ry: RegionYear) -> Markdown:
-    lines = [
-        f"# {ry.region_code} — {ry.region_name}",
-        f"## Образовательные кластеры региона: сводный отчёт за {ry.year} год",
-        "",
-        f"- Кластеров в реестре: {len(ry.clusters)}",
-        f"- Данные на дату: {ry.as_of:%d.%m.%Y}; срок отчёта за {ry.year} год — "
-        f"{f.reporting_deadline(ry.year, ry.deadline):%d.%m.%Y}",
-    ]
-    if ry.demo:
-        lines += ["", f"> {DEMO_NOTICE}"]
-    return Markdown("\n".join(lines))
+def label(name: str, region_name: str, demo: bool) -> str:
+    """The short name, marked «(демо)» when the cluster's facts are demonstration data and its
+    name does not say so already."""
+    short = short_name(name, region_name)
+    return f"{short} ({DEMO_MARK})" if demo and DEMO_MARK not in short.lower() else short
 
 
-def comparison_table(ry: RegionYear) -> pd.io.formats.style.Styler:
-    """One row per cluster: fulfilment, staffing from employers, reporting."""
+_HEADER = """
+<h1>{{ code }} — {{ name }}</h1>
+<h2>Образовательные кластеры региона: сводный отчёт за {{ year }} год</h2>
+<ul>
+<li>Кластеров в реестре: {{ count }}</li>
+<li>Данные на дату: {{ as_of }}; срок отчёта за {{ year }} год — {{ deadline }}</li>
+</ul>
+{% if demo %}
+<blockquote class="demo"><p><strong>Демонстрационные данные.</strong> {{ demo }}</p></blockquote>
+{% endif %}
+"""
+
+
+def header(ry: RegionYear) -> HTML:
+    return markup.fragment(
+        _HEADER,
+        code=ry.region_code,
+        name=ry.region_name,
+        year=ry.year,
+        count=len(ry.clusters),
+        as_of=f"{ry.as_of:%d.%m.%Y}",
+        deadline=f"{f.reporting_deadline(ry.year, ry.deadline):%d.%m.%Y}",
+        demo=DEMO_NOTICE.removeprefix("**Демонстрационные данные.** ") if ry.demo else "",
+    )
+
+
+def comparison_table(ry: RegionYear):
+    """One row per cluster, linked to its report: fulfilment (or «нет данных» — never 0 % for a
+    report not received), staffing from employers, the state of the year's report."""
     c = ry.clusters
-    reported = c["reported"].fillna(0)
+    shown = c["rate_shown"].fillna(False).astype(bool)
     table = pd.DataFrame(
         {
-            "Кластер": [short_name(n, ry.region_name) for n in c["name"]],
-            "Выполнено": [f"{_count(m)} из {_count(p)}" for m, p in zip(c[f.MET], c["planned"], strict=True)],
-            # Before anything is reported a rate of 0 % would read as failure: show «—».
-            "Уровень выполнения": [
-                percent(v) if r > 0 else "—" for v, r in zip(c["rate"], reported, strict=True)
+            "Кластер": [label(n, ry.region_name, d) for n, d in zip(c["name"], c["demo"], strict=True)],
+            "Выполнено": [
+                f"{_count(m)} из {_count(p)}" if s else "—"
+                for m, p, s in zip(c[f.MET], c["planned"], shown, strict=True)
             ],
-            "Взвешенный": [
-                percent(v) if r > 0 else "—" for v, r in zip(c["weighted_rate"], reported, strict=True)
-            ],
+            "Уровень выполнения": [rate_text(v, s) for v, s in zip(c["rate"], shown, strict=True)],
+            "Взвешенный": [rate_text(v, s) for v, s in zip(c["weighted_rate"], shown, strict=True)],
             "Преподаватели от работодателей": [_count(v) for v in c["employer_teachers"]],
             "их доля": [percent(v) for v in c["employer_teacher_share"]],
             "Пары наставничества": [_count(v) for v in c["pairs"]],
             "Преподаватели ПОО в парах": [percent(v) for v in c["college_teachers_in_pairs_share"]],
-            "Отчёт за год": [_received(s, n) for s, n in zip(c["status"], c["rows_rejected"], strict=True)],
+            "Отчёт за год": [_received(s, n) for s, n in zip(c["state"], c["rows_rejected"], strict=True)],
         }
     )
-    return table.style.hide(axis="index").set_properties(
-        subset=["Кластер", "Отчёт за год"], **{"text-align": "left"}
+    return markup.table(
+        table, "clusters", left=["Кластер", "Отчёт за год"], links={"Кластер": list(c["href"])}
     )
 
 
-def _received(status, rejected) -> str:
-    """«представлен в срок; отклонено строк: 2» — whether it came and what validation refused."""
-    text = COMPLETENESS_RU.get(status, "—") if isinstance(status, str) else "—"
-    return text + (f"; отклонено строк: {int(rejected)}" if not pd.isna(rejected) and rejected else "")
+def _received(state, rejected) -> str:
+    """«представлен в срок; отклонено строк: 2» — the state and what validation refused."""
+    return state_text(state) + (
+        f"; отклонено строк: {int(rejected)}" if not pd.isna(rejected) and rejected else ""
+    )
 
 
 def comparison_chart(ry: RegionYear):
-    """Fulfilment rate and the share of employer-teachers, cluster by cluster."""
+    """Fulfilment rate and the share of employer-teachers, cluster by cluster; a cluster without
+    a rate to show is labelled «нет данных», not drawn as 0 %."""
     c = ry.clusters.iloc[::-1]
-    labels = [short_name(n, ry.region_name) for n in c["name"]]
+    labels = [label(n, ry.region_name, d) for n, d in zip(c["name"], c["demo"], strict=True)]
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(11, 0.5 * len(c) + 1.6), layout="constrained", sharey=True
     )
-    left.barh(labels, c["rate"].astype(float).fillna(0), color=STATUS_COLOURS[f.MET])
+    shown = c["rate_shown"].fillna(False).astype(bool).to_numpy()
+    rates = c["rate"].astype(float).where(shown)
+    left.barh(labels, rates.fillna(0), color=STATUS_COLOURS[f.MET])
+    for position, has_rate in enumerate(shown):
+        if not has_rate:
+            left.text(0.01, position, NO_RATE, va="center", fontsize=9, color="#555555")
     left.set_title("Уровень выполнения плана", loc="left", fontsize=10)
-    right.barh(labels, c["employer_teacher_share"].astype(float).fillna(0), color="#1565c0")
+    shares = c["employer_teacher_share"].astype(float)
+    right.barh(labels, shares.fillna(0), color="#1565c0")
+    for position, share in enumerate(shares):
+        if pd.isna(share):
+            right.text(0.01, position, NO_RATE, va="center", fontsize=9, color="#555555")
     right.set_title("Доля преподавателей от работодателей", loc="left", fontsize=10)
     for ax in (left, right):
         ax.set_xlim(0, 1)
@@ -162,3 +216,47 @@ def comparison_chart(ry: RegionYear):
         f"Диаграмма: уровень выполнения плана и доля преподавателей от работодателей по кластерам "
         f"региона, {ry.year} год",
     )
+
+
+def provenance_block(ry: RegionYear) -> HTML:
+    """Where the report's figures come from (``analysis.reports.provenance``)."""
+    plans = [
+        (label(n, ry.region_name, False), v)
+        for n, v in zip(ry.clusters["name"], ry.clusters["plan_version"], strict=True)
+    ]
+    deadline = f.reporting_deadline(ry.year, ry.deadline)
+    return provenance.block(ry.sources, plans, ry.year, ry.as_of, deadline, "sources")
+
+
+def download_tables(ry: RegionYear) -> dict[str, pd.DataFrame]:
+    """The region's table for the downloads: numbers as numbers (shares in percent), rates empty
+    where they may not be shown; and the source files."""
+    c = ry.clusters
+    shown = c["rate_shown"].fillna(False).astype(bool)
+
+    def pct(values, only=None):
+        return [
+            None if pd.isna(v) or (only is not None and not o) else round(float(v) * 100, 1)
+            for v, o in zip(values, only if only is not None else [True] * len(values), strict=True)
+        ]
+
+    return {
+        "Кластеры": pd.DataFrame(
+            {
+                "Кластер": c["name"],
+                "Код кластера": c["cluster_id"],
+                "Демонстрационные данные": ["да" if d else "" for d in c["demo"]],
+                "Плановых значений": c["planned"],
+                "Выполнено": [m if s else None for m, s in zip(c[f.MET], shown, strict=True)],
+                "Уровень выполнения, %": pct(c["rate"], shown),
+                "Взвешенный уровень, %": pct(c["weighted_rate"], shown),
+                "Преподаватели от работодателей": c["employer_teachers"],
+                "их доля, %": pct(c["employer_teacher_share"]),
+                "Пары наставничества": c["pairs"],
+                "Преподаватели ПОО в парах, %": pct(c["college_teachers_in_pairs_share"]),
+                "Отчёт за год": [state_text(s) for s in c["state"]],
+                "Отклонено строк": c["rows_rejected"],
+            }
+        ),
+        "Источники": provenance.download_table(ry.sources),
+    }

@@ -11,9 +11,17 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown
 
+from analysis.reports import markup
 from analysis.reports.charts import Chart
 from analysis.reports.cluster import ClusterYear
-from analysis.reports.labels import CHECK_RU, MEASURE_RU, STAFFING_RU, STAFFING_SHARES, TARGET_CHECK_RU
+from analysis.reports.labels import (
+    CHECK_RU,
+    MEASURE_RU,
+    STAFFING_RU,
+    STAFFING_SHARES,
+    TARGET_CHECK_RU,
+    change_points,
+)
 
 NO_ROSTER = (
     "Списки преподавателей и пар наставничества за год не представлены: кадровые показатели — "
@@ -31,8 +39,15 @@ def _change(metric: str, value) -> str:
     if pd.isna(value):
         return "—"
     if metric in STAFFING_SHARES:
-        return f"{value * 100:+.0f} п. п."
-    return f"{value:+g}"
+        return change_points(value)
+    return f"{value:+g}" if value else "0"
+
+
+def _number(metric: str, value) -> float | None:
+    """A staffing value for the downloads: a count, or a share in percent."""
+    if pd.isna(value):
+        return None
+    return round(float(value) * 100, 1) if metric in STAFFING_SHARES else float(value)
 
 
 def _this_year(cy: ClusterYear) -> pd.Series | None:
@@ -69,8 +84,7 @@ def staffing_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
                 f"Изменение к {cy.year - 1}": _change(metric, change),
             }
         )
-    table = pd.DataFrame(records)
-    return table.style.hide(axis="index").set_properties(subset=["Показатель"], **{"text-align": "left"})
+    return markup.table(pd.DataFrame(records), "staffing", left=["Показатель"])
 
 
 def programme_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
@@ -78,21 +92,40 @@ def programme_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
     rows = cy.staffing_programmes
     if rows.empty:
         return Markdown("—")
-    titles = cy.cells.drop_duplicates("programme_code").set_index("programme_code")["programme_title"]
     table = pd.DataFrame(
         {
-            "Программа": [f"{c} {titles.get(c, '')}".strip() for c in rows["programme_code"]],
+            "Программа": _programme_names(cy, rows["programme_code"]),
             "Преподавателей": [_value("teachers", v) for v in rows["teachers"]],
             "от работодателей": [_value("employer_teachers", v) for v in rows["employer_teachers"]],
             "доля": [_value("employer_teacher_share", v) for v in rows["employer_teacher_share"]],
             "Обучено": [_value("trained_employer_staff", v) for v in rows["trained_employer_staff"]],
             "Пар наставничества": [_value("pairs", v) for v in rows["pairs"]],
-            "Преподавателей ПОО в парах": [
+            IN_PAIRS_HEADING: [
                 _value("college_teachers_in_pairs_share", v) for v in rows["college_teachers_in_pairs_share"]
             ],
         }
     )
-    return table.style.hide(axis="index").set_properties(subset=["Программа"], **{"text-align": "left"})
+    return markup.table(table, "programmes", left=["Программа"])
+
+
+# The per-programme share of college teachers in pairs counts a pair of any programme of the
+# cluster (DOMAIN.md, «Staffing»): the page says so under the table (PROGRAMME_NOTE).
+IN_PAIRS_HEADING = "Преподавателей ПОО в парах*"
+PROGRAMME_NOTE = (
+    "\\* Доля преподавателей ПОО программы, состоящих в паре наставничества по любой программе "
+    "кластера: преподаватель, ведущий занятия по нескольким программам, засчитывается в каждой из них. "
+    "Поэтому у программы без собственных пар эта доля может быть больше нуля."
+)
+
+
+def programme_note(cy: ClusterYear) -> Markdown:
+    """The footnote under the per-programme table: what its «in pairs» share counts."""
+    return Markdown(PROGRAMME_NOTE if not cy.staffing_programmes.empty else "")
+
+
+def _programme_names(cy: ClusterYear, codes) -> list[str]:
+    titles = cy.cells.drop_duplicates("programme_code").set_index("programme_code")["programme_title"]
+    return [f"{c} {titles.get(c, '')}".strip() for c in codes]
 
 
 def staffing_chart(cy: ClusterYear):
@@ -179,11 +212,8 @@ def checks_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
         style = "background-color: #fff3e0" if flagged[row.name] else ""
         return [style] * len(row)
 
-    return (
-        table.reset_index(drop=True)
-        .style.apply(highlight, axis=1)
-        .hide(axis="index")
-        .set_properties(**{"text-align": "left"})
+    return markup.table(table, "checks", left=list(table.columns), keep=["Пункт", "Программа"]).apply(
+        highlight, axis=1
     )
 
 
@@ -191,8 +221,8 @@ def federal_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
     """The federal performance indicators of the year: target, unit, and what the data show."""
     if cy.federal.empty:
         return Markdown(
-            "Федеральные показатели результативности для кластера не загружены "
-            "(`python -m analysis import-plan ФАЙЛ.xlsx --cluster ...`)."
+            "Федеральные показатели результативности (приложение № 5 к программе кластера) для "
+            "кластера не загружены."
         )
     checks = cy.target_checks.set_index("indicator") if not cy.target_checks.empty else pd.DataFrame()
     rows = []
@@ -210,8 +240,75 @@ def federal_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
                 "Оценка": "—" if check is None else TARGET_CHECK_RU.get(check["status"], check["status"]),
             }
         )
-    return (
-        pd.DataFrame(rows)
-        .style.hide(axis="index")
-        .set_properties(subset=["Показатель"], **{"text-align": "left"})
-    )
+    return markup.table(pd.DataFrame(rows), "federal", left=["Код", "Показатель", "Оценка"], keep=["Код"])
+
+
+def download_tables(cy: ClusterYear) -> dict[str, pd.DataFrame]:
+    """The staffing tables for the downloads: numbers as numbers, shares in percent."""
+    tables: dict[str, pd.DataFrame] = {}
+    row = _this_year(cy)
+    if row is not None:
+        tables["Кадры"] = pd.DataFrame(
+            {
+                "Показатель": list(STAFFING_RU.values()),
+                "Единица": ["%" if m in STAFFING_SHARES else "человек или пар" for m in STAFFING_RU],
+                str(cy.year): [_number(m, row[m]) for m in STAFFING_RU],
+                f"Изменение к {cy.year - 1} (для долей — п. п.)": [
+                    _number(m, row.get(f"{m}_change", float("nan"))) for m in STAFFING_RU
+                ],
+            }
+        )
+    rows = cy.staffing_programmes
+    if not rows.empty:
+        tables["Кадры по программам"] = pd.DataFrame(
+            {
+                "Программа": _programme_names(cy, rows["programme_code"]),
+                "Преподавателей": [_number("teachers", v) for v in rows["teachers"]],
+                "от работодателей": [_number("employer_teachers", v) for v in rows["employer_teachers"]],
+                "доля, %": [_number("employer_teacher_share", v) for v in rows["employer_teacher_share"]],
+                "Обучено": [_number("trained_employer_staff", v) for v in rows["trained_employer_staff"]],
+                "Пар наставничества": [_number("pairs", v) for v in rows["pairs"]],
+                "Преподавателей ПОО в парах (по любой программе), %": [
+                    _number("college_teachers_in_pairs_share", v)
+                    for v in rows["college_teachers_in_pairs_share"]
+                ],
+            }
+        )
+    if not cy.fact_checks.empty:
+        checks = cy.fact_checks
+        tables["Сверка со списками"] = pd.DataFrame(
+            {
+                "Пункт": checks["indicator"],
+                "Программа": checks["programme_code"],
+                "Что сверяется": [MEASURE_RU.get(m, m) for m in checks["measure"]],
+                "В отчёте": [
+                    {"yes": "да", "no": "нет"}.get(k, None if pd.isna(v) else v)
+                    for k, v in zip(checks["fact_kind"], checks["fact_value"], strict=True)
+                ],
+                "По спискам": checks["roster_value"].astype(float),
+                "Результат сверки": [CHECK_RU.get(s, s) for s in checks["status"]],
+            }
+        )
+    if not cy.federal.empty:
+        found = cy.target_checks.set_index("indicator") if not cy.target_checks.empty else pd.DataFrame()
+        tables["Федеральные показатели"] = pd.DataFrame(
+            {
+                "Код": cy.federal["indicator"],
+                "Показатель": cy.federal["indicator_title"],
+                "Ед.": cy.federal["unit"],
+                "Цель": [
+                    r if pd.isna(v) else v
+                    for v, r in zip(cy.federal["target_value"], cy.federal["target_raw"], strict=True)
+                ],
+                "По данным кластера": [
+                    found.at[i, "roster_value"] if i in found.index else None for i in cy.federal["indicator"]
+                ],
+                "Оценка": [
+                    TARGET_CHECK_RU.get(found.at[i, "status"], found.at[i, "status"])
+                    if i in found.index
+                    else None
+                    for i in cy.federal["indicator"]
+                ],
+            }
+        )
+    return tables

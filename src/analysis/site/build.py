@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -56,7 +57,8 @@ PROJECT_ROOT = settings.PACKAGE_ROOT
 CLUSTER_NOTEBOOK = PROJECT_ROOT / "notebooks" / "cluster_report.ipynb"
 REGION_NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
 MANIFEST = "build.json"
-DATA_DOCS = "data-docs"
+VALIDATION = "validation.html"  # the validation results, our own offline page
+OLD_DATA_DOCS = "data-docs"  # great-expectations Data Docs, which earlier builds published
 LOCK = ".build.lock"
 # Parameters that say where, not what: left out of a report's fingerprint.
 PATH_PARAMETERS = {"data_dir", "downloads"}
@@ -81,6 +83,7 @@ class BuildOptions:
     timeout: float = 600.0
     engine: str = "inprocess"
     kernel: str | None = None  # for the kernel engine; default: the project's own kernel
+    pdf: bool = False  # a PDF beside each report's HTML, printed by Chromium
     executor: str = "local"
     scheduler: object = None
     wait: bool = False
@@ -161,6 +164,7 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
         scopes = ["", *record["clusters"]]
         data = {name: [scopes_of.get(s, "") for s in scopes] for name, scopes_of in sorted(tables.items())}
         what = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS}
+        what["pdf"] = options.pdf
         jobs.append(
             ReportJob(
                 key=record["key"],
@@ -169,6 +173,7 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
                 notebook=str(notebooks[kind]),
                 parameters=parameters,
                 clusters=tuple(record["clusters"]),
+                pdf=options.pdf,
                 fingerprint=digest(base, kind, digests[kind], what, data),
             )
         )
@@ -226,15 +231,12 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     staged = False
     if options.prepare:
         source = source_fingerprint(options.raw, options.demo, options.as_of)
-        docs_missing = not (out / DATA_DOCS / "index.html").exists()
-        if options.force or docs_missing or not is_current(processed, source):
+        if options.force or not is_current(processed, source):
             from analysis.site.prepare import prepare
 
             staging.start(clone=True)
             staged = True
-            outcome.prepared = prepare(
-                options.raw, processed, staging.root / DATA_DOCS, demo_key=options.demo, as_of=options.as_of
-            )
+            outcome.prepared = prepare(options.raw, processed, demo_key=options.demo, as_of=options.as_of)
             on_prepared(outcome.prepared)
     tables = read_manifest(processed).get("tables")
     if not tables:
@@ -272,10 +274,15 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     ]
     on_start(to_run)
     results: dict[str, ReportResult] = {}
+    if (to_run or not (out / VALIDATION).exists()) and not staged:
+        staging.start(clone=True)
+        staged = True
+    if staged:
+        from analysis.site.validation_page import render_validation_page
+
+        staging.write_text(VALIDATION, render_validation_page(processed))
+        shutil.rmtree(staging.root / OLD_DATA_DOCS, ignore_errors=True)
     if to_run:
-        if not staged:
-            staging.start(clone=True)
-            staged = True
         for job in to_run:
             (staging.root / job.failed_notebook).unlink(missing_ok=True)
         for result in _execute(to_run, options, staging.root, processed):
@@ -311,7 +318,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
             },
         },
         "problems": problems,
-        "validation_href": f"{DATA_DOCS}/index.html" if (root / DATA_DOCS / "index.html").exists() else None,
+        "validation_href": VALIDATION,
         "reports": entries,
     }
     _write_site_files(manifest, root, staged, out)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.metrics import fulfilment as f
-from analysis.metrics.completeness import completeness
+from analysis.metrics.completeness import cluster_year_states
+from analysis.reports.labels import rate_text, state_text
 from analysis.sources.plan import FAMILY_PLAN
 from analysis.tables import read_table
 
@@ -61,14 +62,14 @@ def grid_records(processed_dir: str | Path, as_of: date, deadline: tuple[int, in
     plan could not be read (they have no reports)."""
     grid = report_grid(processed_dir, as_of, deadline)
     clusters = read_table(processed_dir, "clusters")
-    states = completeness(
-        clusters, read_table(processed_dir, "plan"), read_table(processed_dir, "submissions"), as_of, deadline
+    states = cluster_year_states(
+        grid, read_table(processed_dir, "submissions"), read_table(processed_dir, "facts"), as_of, deadline
     ).set_index(["cluster_id", "year"])
     quality = read_table(processed_dir, "quality").set_index(["cluster_id", "year"])
     records = []
     for row in grid.itertuples(index=False):
         where = (row.cluster_id, int(row.year))
-        state = states["status"].get(where, "not_due")
+        state = states.loc[where]
         rejected = int(quality["rows_rejected"].get(where, 0)) if where in quality.index else 0
         records.append(
             {
@@ -87,7 +88,10 @@ def grid_records(processed_dir: str | Path, as_of: date, deadline: tuple[int, in
                 "answered": int(row.answered),
                 "pending": int(row.pending),
                 "rate": _number(row.rate),
-                "state": state,
+                "rate_shown": bool(state["rate_shown"]),
+                "rate_text": rate_text(row.rate, bool(state["rate_shown"])),
+                "state": state["state"],
+                "state_label": state_text(state["state"]),
                 "rows_rejected": rejected,
             }
         )

@@ -20,7 +20,7 @@ BADGES = {
     "stale": "устарел",
 }
 # Submission states of a cluster-year (metrics.completeness): those that are a data problem.
-PROBLEM_STATES = {"late", "missing", "undated"}
+PROBLEM_STATES = {"late", "missing"}
 MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
           "октября", "ноября", "декабря"]  # fmt: skip
 
@@ -61,15 +61,13 @@ def _badge(entry: dict) -> tuple[str, str]:
 def _view(entry: dict) -> dict:
     badge, text = _badge(entry)
     rate = entry.get("rate")
-    shows_rate = entry.get("answered", 0) > 0 and entry.get("state") != "missing" and rate is not None
     return {
         **entry,
         "href": entry["html"] if entry.get("has_html") else None,
         "badge": badge,
         "badge_text": text,
         "error": entry.get("error", ""),
-        "shows_rate": shows_rate,
-        "rate_text": f"{rate:.0%}" if rate is not None else "—",
+        "shows_rate": bool(entry.get("rate_shown")),
         "bar": round(8 * (rate or 0), 2),
         "state_text": entry.get("state_label") or "",
     }

@@ -38,6 +38,7 @@ class ReportJob:
     parameters: dict = field(default_factory=dict)
     clusters: tuple[str, ...] = ()  # whose data the report reads
     fingerprint: str = ""
+    pdf: bool = False  # also print the page to html/<key>.pdf
 
     @property
     def html(self) -> str:
@@ -166,6 +167,10 @@ def run_report(
     try:
         notebook = _execute(job, engine, kernel_name, seen)
         _write(site_root / job.html, export_html(notebook, job.title))
+        if job.pdf:
+            from analysis.site.pdf import print_pdf
+
+            print_pdf(site_root / job.html, site_root / job.html.replace(".html", ".pdf"))
     except Exception as exc:  # a report's failure is reported, the build goes on
         logger.debug("report %s failed", job.key, exc_info=True)
         notebook = getattr(exc, "nb", None)
