@@ -77,10 +77,10 @@ def test_an_undeclared_parameter_is_an_error_not_a_warning():
 # 2025, as of 2026-01-21): its data, not a developer's data/processed/.
 EXPECTED = {
     "cluster_report.ipynb": [
-        "# Образовательный кластер «Правоохранительная сфера и управление»",
+        "<h1>Образовательный кластер «Правоохранительная сфера и управление»",
         "Выполнено 1 из 19",
     ],
-    "region_report.ipynb": ["# 63 — Самарская область", "Тестовый кластер «Право»"],
+    "region_report.ipynb": ["<h1>63 — Самарская область</h1>", "Тестовый кластер «Право»"],
 }
 
 
