@@ -51,7 +51,19 @@ def test_bench_command_prints_name_value_lines(capsys):
     parser = argparse.ArgumentParser()
     bench_command.add_parser(parser.add_subparsers())
     args = parser.parse_args(
-        ["bench", "--clusters", "8", "--roster-rows", "800", "--pairs", "200", "--repeat", "1"]
+        [
+            "bench",
+            "--only",
+            "staffing",
+            "--clusters",
+            "8",
+            "--roster-rows",
+            "800",
+            "--pairs",
+            "200",
+            "--repeat",
+            "1",
+        ]
     )
     code = args.func(args)
     out = capsys.readouterr()

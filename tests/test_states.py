@@ -147,8 +147,24 @@ def region_rows(html: str) -> dict[str, str]:
     return rows
 
 
-def test_cluster_and_region_reports_say_the_same_state(site):
+def index_rows(html: str) -> dict[str, str]:
+    """The visible text of each index row, by the report page it links to."""
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+        link = re.search(r'href="html/[^/]+/([^"]+)"', row)
+        if link:
+            rows[link.group(1)] = visible(row)
+    return rows
+
+
+def test_the_index_and_the_cluster_and_region_reports_say_the_same_state(site):
     reports = site / "reports" / "html" / hostile.REGION
+    index = index_rows((site / "reports" / "index.html").read_text(encoding="utf-8"))
+    for (cluster, year), state in hostile.STATES.items():
+        row = index[f"{cluster}/{year}.html"]
+        assert STATE_RU[state] in row, (cluster, year, row)
+        if state in ("missing", "not_due"):
+            assert NO_RATE in row and "%" not in row, (cluster, year, row)
     for year in (2024, 2025):
         rows = region_rows((reports / f"region-{year}.html").read_text(encoding="utf-8"))
         for (cluster, y), state in hostile.STATES.items():

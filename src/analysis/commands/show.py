@@ -159,7 +159,8 @@ def cluster_year_view(cy, every_item: bool = False) -> dict:
         "demo": cy.demo,
         "summary": {k: _plain(v) for k, v in cy.summary.drop(["cluster_id", "year"]).items()},
         "submission": {
-            "status": cy.submission["status"],
+            "state": cy.submission["state"],
+            "rate_shown": bool(cy.submission["rate_shown"]),
             "submitted_on": _plain(cy.submission.get("submitted_on")),
             "rows_accepted": _plain(cy.submission["rows_accepted"]),
             "rows_rejected": _plain(cy.submission["rows_rejected"]),
@@ -217,7 +218,8 @@ def table_lines(view: dict, width: int = 120) -> list[str]:
     sub = view["submission"]
     planned = int(s["planned"])
     reported = s["reported"] or 0
-    rate, weighted = (s["rate"], s["weighted_rate"]) if reported else (None, None)
+    shown = reported and view["submission"]["rate_shown"]  # never a rate for a year not received
+    rate, weighted = (s["rate"], s["weighted_rate"]) if shown else (None, None)
     lines = [
         f"{view['cluster_id']} — {view['name']} — region {view['region_code']} {view['region_name']}",
         f"year {view['year']}, as of {view['as_of']}, reporting deadline {view['deadline']}"
@@ -230,7 +232,7 @@ def table_lines(view: dict, width: int = 120) -> list[str]:
         )
         if planned
         else "plan: nothing planned for the year",
-        f"submission: {sub['status']}"
+        f"submission: {sub['state']}"
         + (f" {sub['submitted_on']}" if sub["submitted_on"] else "")
         + f"; rows accepted {sub['rows_accepted']}, rejected {sub['rows_rejected']}",
         "",

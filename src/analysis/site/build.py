@@ -58,7 +58,9 @@ CLUSTER_NOTEBOOK = PROJECT_ROOT / "notebooks" / "cluster_report.ipynb"
 REGION_NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
 MANIFEST = "build.json"
 VALIDATION = "validation.html"  # the validation results, our own offline page
-OLD_DATA_DOCS = "data-docs"  # great-expectations Data Docs, which earlier builds published
+# What earlier versions published and this one does not: great-expectations Data Docs (they
+# load their scripts and styles from CDNs) and every report's executed notebook.
+RETIRED = ("data-docs", "notebooks")
 LOCK = ".build.lock"
 # Parameters that say where, not what: left out of a report's fingerprint.
 PATH_PARAMETERS = {"data_dir", "downloads"}
@@ -281,7 +283,8 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         from analysis.site.validation_page import render_validation_page
 
         staging.write_text(VALIDATION, render_validation_page(processed))
-        shutil.rmtree(staging.root / OLD_DATA_DOCS, ignore_errors=True)
+        for name in RETIRED:
+            shutil.rmtree(staging.root / name, ignore_errors=True)
     if to_run:
         for job in to_run:
             (staging.root / job.failed_notebook).unlink(missing_ok=True)
