@@ -146,7 +146,8 @@ def text_of(outputs: list[dict]) -> str:
     for message in outputs:
         content = message["content"]
         parts.append(content.get("text", ""))
-        parts += [content.get("data", {}).get(kind, "") for kind in ("text/markdown", "text/plain")]
+        kinds = ("text/html", "text/markdown", "text/plain")
+        parts += [content.get("data", {}).get(kind, "") for kind in kinds]
     return "\n".join(parts)
 
 
@@ -227,7 +228,7 @@ def test_jupyterlab_runs_the_cluster_report_on_the_project_kernel(lab):
     errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
     assert errors == [], errors[0]["evalue"] if errors else ""
     shown = text_of(outputs)
-    assert "# Образовательный кластер «Правоохранительная сфера и управление»" in shown
+    assert "<h1>Образовательный кластер «Правоохранительная сфера и управление»" in shown
     assert "Выполнено 1 из 19" in shown  # the fixture project's data, from the default parameters
     assert any("image/png" in m["content"].get("data", {}) for m in outputs)
 
