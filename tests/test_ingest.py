@@ -431,3 +431,43 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(raw_dir_with_forms, tmp
     assert err.strip() == (
         "internal error: RuntimeError: something inside broke — rerun with -v for the traceback and report it"
     )
+
+
+def test_every_file_listed_has_its_sha256_and_size(raw_dir_with_forms):
+    import hashlib
+
+    bad = raw_dir_with_forms / "submissions" / "tiny-it_2024.xlsx"
+    bad.write_text("это не таблица", encoding="utf-8")
+    result = run_ingest(raw_dir_with_forms)
+    log = result.submissions.set_index("source_file")
+    for path in [raw_dir_with_forms / FORM, bad]:
+        data = path.read_bytes()
+        assert log.loc[str(path), "sha256"] == hashlib.sha256(data).hexdigest()
+        assert log.loc[str(path), "size_bytes"] == len(data)
+    assert log["size_bytes"].dtype == "int64"
+
+
+def test_validation_lists_every_rule_of_every_table_with_its_counts(raw_dir_with_forms):
+    rows = copy.deepcopy(GOOD_FORM)
+    rows["Преподаватели"][1][5] = 5000  # breaks the hours rule only
+    write_form(raw_dir_with_forms / FORM, rows)
+    result = run_ingest(raw_dir_with_forms)
+    validation = result.validation
+    assert list(validation.columns) == [
+        "table",
+        "sheet",
+        "column",
+        "rule",
+        "expectation",
+        "success",
+        "rows_checked",
+        "rows_failed",
+    ]
+    assert set(validation["table"]) == {"facts", "teachers", "pairs", "enrolment"}
+    failed = validation[~validation["success"]]
+    assert failed[["table", "sheet", "column", "rows_checked", "rows_failed"]].values.tolist() == [
+        ["teachers", "Преподаватели", "Часов в году", 3, 1]
+    ]
+    assert failed["expectation"].iloc[0] == "ExpectColumnValuesToBeBetween"
+    assert failed["rule"].iloc[0] == result.rejects["rule"].iloc[0]
+    assert (validation.loc[validation["success"], "rows_failed"] == 0).all()

@@ -13,7 +13,13 @@ from analysis.errors import InputError
 from analysis.ingest.parse import SHEET_TABLE, SPEC, Rows, missing_columns_rejects, parse_rows
 from analysis.sources import normalise, participants
 from analysis.sources.facts import RAW_COLUMNS, read_facts_file
-from analysis.sources.workbook import Submission, UnreadableSubmission, find_submissions, read_submission
+from analysis.sources.workbook import (
+    Submission,
+    UnreadableSubmission,
+    find_submissions,
+    fingerprint,
+    read_submission,
+)
 from analysis.tables import ORGANISATION_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -126,4 +132,6 @@ def read_inputs(raw_dir: Path, demo_clusters: set[str]):
                 "demo": False,
             }
         )
+    for entry in log:
+        entry["sha256"], entry["size_bytes"] = fingerprint(entry["source_file"])
     return parts, raw, log

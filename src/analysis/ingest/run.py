@@ -27,6 +27,7 @@ from analysis.ingest.output import (
     facts_output,
     output_frame,
     submission_log,
+    validation_table,
 )
 from analysis.ingest.parse import heading, shown
 from analysis.ingest.read import load_organisations, read_inputs
@@ -42,7 +43,7 @@ class IngestResult:
     tables: dict[str, pd.DataFrame]
     rejects: pd.DataFrame
     submissions: pd.DataFrame
-    failures: list = field(default_factory=list)  # great-expectations failures, for the summary
+    validation: pd.DataFrame = field(default_factory=lambda: validation_table([]))
 
     def reject_lines(self) -> list[str]:
         return [
@@ -80,19 +81,20 @@ def ingest(
     tables = prepare_tables(parts, plan, key)
     values = value_sets(registry, plan, organisations, tables["teachers"])
 
-    from analysis.ingest.validation import suites
+    from analysis.ingest.validation import Outcome, suites
 
     rejected: list[dict] = [r for rows in parts.values() for r in rows.rejects]
-    failures = []
+    outcomes = []
     for table, rules in suites(values).items():
         frame = tables[table]
         if frame.empty:
+            outcomes += [Outcome(table, rule, 0, []) for rule in rules]
             continue
         by_id = frame.set_index("row_id")
-        for failure in validator.validate(table, frame, rules):
-            failures.append(failure)
-            for row_id in failure.row_ids:
-                column = failure.rule.column
+        for outcome in validator.validate(table, frame, rules):
+            outcomes.append(outcome)
+            for row_id in outcome.row_ids:
+                column = outcome.rule.column
                 row = by_id.loc[row_id]
                 value = raw[row_id].get(column, row.get(column))
                 rejected.append(
@@ -101,7 +103,7 @@ def ingest(
                         "table": table,
                         "column": heading(table, column, row["sheet"]),
                         "value": shown(column, value),
-                        "rule": failure.rule.rule,
+                        "rule": outcome.rule.rule,
                         "source_file": row["source_file"],
                         "sheet": row["sheet"],
                         "source_row": row["source_row"],
@@ -125,5 +127,8 @@ def ingest(
     }
     submissions = submission_log(log, rejected_ids)
     return IngestResult(
-        result_tables, rejects.drop(columns="row_id").reset_index(drop=True), submissions, failures
+        result_tables,
+        rejects.drop(columns="row_id").reset_index(drop=True),
+        submissions,
+        validation_table(outcomes),
     )

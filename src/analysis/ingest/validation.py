@@ -235,12 +235,18 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
 
 
 @dataclass
-class Failure:
-    """Rows of one table that broke one rule."""
+class Outcome:
+    """One rule of one table's suite as the run found it: the rows it checked and those that
+    broke it (for a uniqueness rule, the later duplicates only — the first is kept)."""
 
     table: str
     rule: Rule
+    rows_checked: int
     row_ids: list[int]
+
+    @property
+    def success(self) -> bool:
+        return not self.row_ids
 
 
 class Validator:
@@ -255,8 +261,8 @@ class Validator:
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         self.source = self.context.data_sources.add_pandas("submissions")
 
-    def validate(self, table: str, frame: pd.DataFrame, rules: list[Rule]) -> list[Failure]:
-        """Run one table's suite; return the failing rows of each rule (first duplicates kept)."""
+    def validate(self, table: str, frame: pd.DataFrame, rules: list[Rule]) -> list[Outcome]:
+        """Run one table's suite over all its rows at once; the outcome of every rule, in order."""
         gx = self.gx
         suite = gx.ExpectationSuite(name=table)
         for rule in rules:
@@ -268,20 +274,20 @@ class Validator:
             gx.ValidationDefinition(data=batch, suite=suite, name=table)
         )
         result = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
-        failures = []
+        outcomes = []
         for rule, outcome in zip(rules, result.results, strict=True):
-            if outcome.success:
-                continue
             if outcome.exception_info and outcome.exception_info.get("raised_exception"):
                 raise RuntimeError(
                     f"great-expectations could not run {rule.kind} on {table}: "
                     f"{outcome.exception_info.get('exception_message')}"
                 )
-            ids = sorted(int(item["row_id"]) for item in outcome.result.get("unexpected_index_list", []))
-            if rule.keep_first:
-                ids = _later_duplicates(frame, rule.kwargs["column_list"], set(ids))
-            failures.append(Failure(table, rule, ids))
-        return failures
+            ids: list[int] = []
+            if not outcome.success:
+                ids = sorted(int(item["row_id"]) for item in outcome.result.get("unexpected_index_list", []))
+                if rule.keep_first:
+                    ids = _later_duplicates(frame, rule.kwargs["column_list"], set(ids))
+            outcomes.append(Outcome(table, rule, len(frame), ids))
+        return outcomes
 
     def publish(self, folder: Path) -> Path:
         """Write Data Docs of this build's suites and results into ``folder``; return its index."""

@@ -112,6 +112,7 @@ def prepare(
         **result.tables,
         "rejects": result.rejects,
         "submissions": result.submissions,
+        "validation": result.validation,
         "quality": quality_summary(result.tables, result.rejects),
         **staffing_tables(result.tables, plan),
     }

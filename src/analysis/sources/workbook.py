@@ -11,6 +11,7 @@ the form (e.g. ``Показатели.csv``), UTF-8 or cp1251, separated by ``;`
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -227,6 +228,23 @@ def read_submission(path: str | Path) -> Submission:
         title = titles[_heading_key(spec.title)]
         sheets[spec.title] = _table(spec.title, rows[title], spec, str(path))
     return Submission(str(path), cluster, int(year_text), submitted, sheets, demo)
+
+
+def fingerprint(path: str | Path) -> tuple[str, int]:
+    """``(sha256 hex, size in bytes)`` of an input file; of a CSV folder, over its files in name
+    order (each file's name, then its bytes) and their total size."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    size = 0
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.name.encode("utf-8") + b"\0")
+        with file.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def find_submissions(folder: str | Path) -> list[Path]:
