@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +32,7 @@ from analysis.ingest.output import (
 )
 from analysis.ingest.parse import heading, shown
 from analysis.ingest.read import load_organisations, read_inputs
+from analysis.sources.xlsx import LIMITS, Limits
 from analysis.tables import PAIR_COLUMNS, TEACHER_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -44,20 +46,28 @@ class IngestResult:
     rejects: pd.DataFrame
     submissions: pd.DataFrame
     validation: pd.DataFrame = field(default_factory=lambda: validation_table([]))
+    # Optional values left out of accepted rows (an invalid СНИЛС), in the rejects' columns.
+    dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
 
     def reject_lines(self) -> list[str]:
-        return [
-            str(
-                InputError(
-                    Location(
-                        file=r.source_file, sheet=r.sheet or None, row=int(r.source_row), column=r.column
-                    ),
-                    r.rule,
-                    value=r.value,
-                )
+        return row_lines(self.rejects)
+
+    def dropped_lines(self) -> list[str]:
+        return row_lines(self.dropped)
+
+
+def row_lines(frame: pd.DataFrame) -> list[str]:
+    """One line per row of a rejects-like frame: file, sheet, row, column: rule (value '…')."""
+    return [
+        str(
+            InputError(
+                Location(file=r.source_file, sheet=r.sheet or None, row=int(r.source_row), column=r.column),
+                r.rule,
+                value=r.value,
             )
-            for r in self.rejects.itertuples(index=False)
-        ]
+        )
+        for r in frame.itertuples(index=False)
+    ]
 
 
 def ingest(
@@ -66,19 +76,23 @@ def ingest(
     plan: pd.DataFrame,
     key_for: Callable[[bool], bytes],
     validator,
+    limits: Limits = LIMITS,
+    as_of: date | None = None,
 ) -> IngestResult:
     """Read, clean, pseudonymise and validate every input under ``raw_dir``.
 
     ``key_for(demo_only)`` gives the pseudonymisation key; ``demo_only`` is true when every
-    roster row read comes from a submission marked as demonstration data.
+    roster row read comes from a submission marked as demonstration data. ``limits`` bound the
+    reading of each file; ``as_of`` (default today) is the last day a submission may name.
     """
     raw_dir = Path(raw_dir)
+    as_of = as_of or date.today()
     organisations = load_organisations(raw_dir)
     demo_clusters = set(registry.loc[registry["demo"], "cluster_id"])
-    parts, raw, log = read_inputs(raw_dir, demo_clusters)
+    parts, raw, log = read_inputs(raw_dir, demo_clusters, limits, as_of)
     people = [r for t in ("teachers", "pairs") for r in parts[t].parsed]
     key = key_for(all(r.get("demo") for r in people)) if people else b""
-    tables = prepare_tables(parts, plan, key)
+    tables = prepare_tables(parts, plan, key, as_of)
     values = value_sets(registry, plan, organisations, tables["teachers"])
 
     from analysis.ingest.validation import Outcome, suites
@@ -126,9 +140,11 @@ def ingest(
         "organisations": organisations,
     }
     submissions = submission_log(log, rejected_ids)
+    dropped = [r for rows in parts.values() for r in rows.dropped if r["row_id"] not in rejected_ids]
     return IngestResult(
         result_tables,
         rejects.drop(columns="row_id").reset_index(drop=True),
         submissions,
         validation_table(outcomes),
+        pd.DataFrame.from_records(dropped, columns=["row_id", *REJECT_COLUMNS]).drop(columns="row_id"),
     )

@@ -2,8 +2,9 @@
 
 This is the only module that imports great-expectations (it takes seconds to import): the
 build validates every table once here, never inside a notebook. Each expectation carries, in
-its ``meta``, the rule in words and the form column it concerns; a failing row becomes a
-reject naming that rule. Results are published as great-expectations Data Docs.
+its ``meta``, the rule in Russian words, and the form column it concerns; a failing row becomes
+a reject naming that rule, and every rule's outcome a row of the ``validation`` table. Results
+are also published as great-expectations Data Docs.
 
 Rows are identified by ``row_id``. Key columns the suites check membership of (``cell_key``,
 ``org_key`` …) are built by ``analysis.ingest.frames`` from the registry, the plans and the
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from analysis.ingest.plausibility import NAME_MAX_LENGTH, NAME_SHAPE, PLAN_PERIOD_START
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no usage statistics: the machine is offline
 
@@ -38,25 +41,60 @@ class Rule:
     keep_first: bool = False  # uniqueness: the first of the duplicates is kept
 
 
+def _after(column_a: str, column_b: str, rule: str, column: str) -> Rule:
+    """``column_a`` ≥ ``column_b`` (dates), rows missing either skipped."""
+    return Rule(
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        {
+            "column_A": column_a,
+            "column_B": column_b,
+            "or_equal": True,
+            "ignore_row_if": "either_value_is_missing",
+        },
+        rule,
+        column,
+    )
+
+
+def _name_rules(column: str) -> list[Rule]:
+    """A ФИО, checked through its shape (letters written «а»): words and characters, length."""
+    shape = f"{column}_shape"
+    return [
+        Rule(
+            "ExpectColumnValueLengthsToBeBetween",
+            {"column": shape, "min_value": 1, "max_value": NAME_MAX_LENGTH},
+            f"ФИО длиннее {NAME_MAX_LENGTH} знаков",
+            column,
+        ),
+        Rule(
+            "ExpectColumnValuesToMatchRegex",
+            {"column": shape, "regex": NAME_SHAPE},
+            "ФИО — от 2 до 5 слов из букв, дефисов, апострофов и точек",
+            column,
+        ),
+    ]
+
+
 def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
     """The suite of every table, given the known value sets (clusters, plan cells …)."""
     between0 = {"min_value": 0}
+    period = f"{PLAN_PERIOD_START:%d.%m.%Y}"
     known_cluster = Rule(
         "ExpectColumnValuesToBeInSet",
         {"column": "cluster_id", "value_set": values["clusters"]},
-        "unknown cluster id: it is not in the registry",
+        "неизвестный код кластера: его нет в реестре",
         "cluster_id",
     )
     plan_year = Rule(
         "ExpectColumnValuesToBeInSet",
         {"column": "year_key", "value_set": values["plan_years"]},
-        "the year is not one of the cluster's plan years",
+        "год не входит в годы плана кластера",
         "year",
     )
     known_programme = Rule(
         "ExpectColumnValuesToBeInSet",
         {"column": "programme_key", "value_set": values["programmes"]},
-        "unknown programme code: not among the cluster's plan programmes",
+        "неизвестный код программы: его нет среди программ плана кластера",
         "programme_code",
     )
     return {
@@ -66,31 +104,31 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "indicator_key", "value_set": values["indicators"]},
-                "unknown indicator code for this cluster's plan",
+                "неизвестный код показателя для плана этого кластера",
                 "indicator",
             ),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "cell_key", "value_set": values["cells"]},
-                "the indicator has no plan row for this programme",
+                "у показателя нет строки плана для этой программы",
                 "programme_code",
             ),
             Rule(
                 "ExpectColumnValuesToBeBetween",
                 {"column": "fact_value", **between0},
-                "a fact is a number ≥ 0",
+                "факт — число ≥ 0",
                 "fact",
             ),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "kind_pair", "value_set": values["kind_pairs"]},
-                "the plan target is a number: report a number, not да/нет",
+                "в плане число: укажите число, а не да/нет",
                 "fact",
             ),
             Rule(
                 "ExpectCompoundColumnsToBeUnique",
                 {"column_list": ["cluster_id", "year", "indicator", "programme_code"]},
-                "this plan cell is already reported in an earlier row: keep one row",
+                "эта ячейка плана уже указана в строке выше: оставьте одну строку",
                 "indicator",
                 True,
             ),
@@ -98,41 +136,46 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
         "teachers": [
             known_cluster,
             plan_year,
+            *_name_rules("full_name"),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "org_key", "value_set": values["participants"]},
-                "the organisation is not a participant of the cluster: fix the name or add it to "
+                "организация не участник кластера: исправьте название или добавьте её в "
                 "data/raw/participants.csv",
                 "organisation",
             ),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "employment", "value_set": ["staff", "part_time"]},
-                "employment type is штатный or совместитель",
+                "вид занятости — «штатный» или «совместитель»",
                 "employment",
             ),
             known_programme,
             Rule(
                 "ExpectColumnValuesToBeBetween",
                 {"column": "hours", "min_value": 0, "max_value": 2000},
-                "teaching hours in a year are between 0 and 2000",
+                "часов в году — от 0 до 2000",
                 "hours",
             ),
-            Rule(
-                "ExpectColumnPairValuesAToBeGreaterThanB",
-                {
-                    "column_A": "year_end",
-                    "column_B": "training_completed",
-                    "or_equal": True,
-                    "ignore_row_if": "either_value_is_missing",
-                },
-                "the training date is after the reporting year",
+            _after(
+                "training_completed",
+                "period_start",
+                f"дата обучения раньше начала периода плана ({period})",
+                "training_completed",
+            ),
+            _after(
+                "year_end", "training_completed", "дата обучения позже отчётного года", "training_completed"
+            ),
+            _after(
+                "latest_date",
+                "training_completed",
+                "дата обучения позже даты представления формы (или даты сборки)",
                 "training_completed",
             ),
             Rule(
                 "ExpectCompoundColumnsToBeUnique",
                 {"column_list": ["cluster_id", "year", "person_id", "programme_code"]},
-                "this person is already listed for this programme in an earlier row: keep one row",
+                "этот человек уже указан для этой программы в строке выше: оставьте одну строку",
                 "full_name",
                 True,
             ),
@@ -140,64 +183,45 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
         "pairs": [
             known_cluster,
             plan_year,
+            *_name_rules("teacher_name"),
+            *_name_rules("specialist_name"),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "teacher_key", "value_set": values["college_teachers"]},
-                "the teacher is not a college teacher with an accepted row on the «Преподаватели» sheet of "
-                "this submission: add them there (or fix their rejected row) first",
+                "преподавателя нет среди преподавателей ПОО с принятой строкой на листе «Преподаватели» "
+                "этой формы: сначала добавьте его туда (или исправьте его отклонённую строку)",
                 "teacher_name",
             ),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "specialist_org_key", "value_set": values["employers"]},
-                "the specialist's organisation is not an employer participant of the cluster (a pair is a "
-                "college teacher and an employer's specialist)",
+                "организация специалиста — не работодатель-участник кластера (пара — это преподаватель "
+                "ПОО и специалист работодателя)",
                 "specialist_organisation",
             ),
             known_programme,
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "format", "value_set": values["pair_formats"]},
-                "the format is one of: " + ", ".join(sorted(values["pair_formats"])),
+                "формат — одно из: " + ", ".join(sorted(values["pair_formats"])),
                 "format",
             ),
-            Rule(
-                "ExpectColumnPairValuesAToBeGreaterThanB",
-                {
-                    "column_A": "year_end",
-                    "column_B": "start",
-                    "or_equal": True,
-                    "ignore_row_if": "either_value_is_missing",
-                },
-                "the pair starts after the reporting year",
+            _after(
+                "start", "period_start", f"пара начинается раньше начала периода плана ({period})", "start"
+            ),
+            _after("year_end", "start", "пара начинается после отчётного года", "start"),
+            _after(
+                "latest_date",
+                "start",
+                "пара начинается позже даты представления формы (или даты сборки)",
                 "start",
             ),
-            Rule(
-                "ExpectColumnPairValuesAToBeGreaterThanB",
-                {
-                    "column_A": "end",
-                    "column_B": "year_start",
-                    "or_equal": True,
-                    "ignore_row_if": "either_value_is_missing",
-                },
-                "the pair ended before the reporting year",
-                "end",
-            ),
-            Rule(
-                "ExpectColumnPairValuesAToBeGreaterThanB",
-                {
-                    "column_A": "end",
-                    "column_B": "start",
-                    "or_equal": True,
-                    "ignore_row_if": "either_value_is_missing",
-                },
-                "the pair ends before it starts",
-                "end",
-            ),
+            _after("end", "year_start", "пара закончилась до отчётного года", "end"),
+            _after("end", "start", "пара заканчивается раньше, чем начинается", "end"),
             Rule(
                 "ExpectCompoundColumnsToBeUnique",
                 {"column_list": ["cluster_id", "year", "teacher_id", "specialist_id", "programme_code"]},
-                "this pair is already listed in an earlier row: keep one row",
+                "эта пара уже указана в строке выше: оставьте одну строку",
                 "teacher_name",
                 True,
             ),
@@ -209,7 +233,7 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             Rule(
                 "ExpectColumnValuesToBeBetween",
                 {"column": "enrolled", "min_value": 0, "max_value": 5000},
-                "students enrolled are between 0 and 5000",
+                "принято обучающихся — от 0 до 5000",
                 "enrolled",
             ),
             Rule(
@@ -220,13 +244,13 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
                     "or_equal": True,
                     "ignore_row_if": "either_value_is_missing",
                 },
-                "students with an employer mentor cannot outnumber those enrolled",
+                "обучающихся с наставником от работодателя не может быть больше принятых",
                 "with_employer_mentor",
             ),
             Rule(
                 "ExpectCompoundColumnsToBeUnique",
                 {"column_list": ["cluster_id", "year", "programme_code"]},
-                "this programme is already listed in an earlier row: keep one row",
+                "эта программа уже указана в строке выше: оставьте одну строку",
                 "programme_code",
                 True,
             ),
@@ -256,6 +280,8 @@ class Validator:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
+        # This module of great-expectations pins its logger to INFO; let it follow the package's level.
+        logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.NOTSET)
         self.gx = gx
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
