@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from analysis.sources import forms, normalise
 from analysis.sources.xlsx import CellProblem
 
@@ -117,12 +115,16 @@ class Rows:
     dropped: list[dict] = field(default_factory=list)  # optional values left out of accepted rows
 
 
+# Columns a form sheet has not got: its rows take them from the «Сведения» sheet.
+META_HEADINGS = {"cluster_id": "Кластер", "year": "Год"}
+
+
 def heading(table: str, column: str, sheet: str) -> str:
     """The form's heading of a column; a CSV facts file (no sheet) names its own columns."""
     if not sheet:
         return column
     headings = {name: heading for heading, name in SPEC[table].columns} if table in SPEC else {}
-    return headings.get(column, column)
+    return headings.get(column, META_HEADINGS.get(column, column))
 
 
 def shown(column: str, value: object) -> str:
@@ -131,12 +133,13 @@ def shown(column: str, value: object) -> str:
     return "" if normalise.is_blank(value) else normalise.text(value)
 
 
-def parse_rows(table: str, frame: pd.DataFrame, context: dict, rows: Rows, raw: dict[int, dict]) -> None:
-    """Clean every cell of every row; a cell that fails rejects its row (first failure named)."""
+def parse_rows(table: str, records: list[dict], context: dict, rows: Rows, raw: dict[int, dict]) -> None:
+    """Clean every cell of every record (a row: column → value, ``source_row``); a cell that
+    fails rejects its row (first failure named)."""
     parsers = PARSERS[table]
     optional = OPTIONAL_VALUES.get(table, set())
     where = {k: v for k, v in context.items() if k != "submitted_on"}
-    for record in frame.to_dict("records"):
+    for record in records:
         row_id = len(raw)
         raw[row_id] = record
         parsed = {"row_id": row_id, "source_row": record["source_row"], **context}
@@ -183,7 +186,7 @@ def parse_rows(table: str, frame: pd.DataFrame, context: dict, rows: Rows, raw: 
 
 def missing_columns_rejects(table: str, sheet, context: dict, rows: Rows, raw: dict[int, dict]) -> None:
     rule = f"на листе нет столбца «{sheet.missing_columns[0]}»: используйте заголовки формы"
-    for record in sheet.frame.to_dict("records"):
+    for record in sheet.records:
         row_id = len(raw)
         raw[row_id] = record
         rows.rejects.append(

@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.errors import InputError, Location
 from analysis.ingest.parse import SHEET_TABLE, SPEC, Rows, missing_columns_rejects, parse_rows
 from analysis.ingest.plausibility import PLAN_PERIOD_START
-from analysis.ingest.workers import Failed, read_all
+from analysis.ingest.workers import Failed, Reading
 from analysis.sources import forms, normalise, participants
 from analysis.sources.facts import RAW_COLUMNS, read_facts_file
 from analysis.sources.workbook import (
@@ -103,13 +103,23 @@ def _date_problem(submission: Submission, as_of: date) -> str | None:
     return None
 
 
-def read_submissions(raw_dir: Path, limits: Limits, as_of: date) -> tuple[list[Submission], list[dict]]:
+def start_reading(raw_dir: str | Path, limits: Limits = LIMITS) -> Reading:
+    """Start reading every submission under ``raw_dir`` in worker processes; the build does other
+    work meanwhile and hands the ``Reading`` to ``analysis.ingest.run.ingest``."""
+    paths = find_submissions(Path(raw_dir) / "submissions")
+    return Reading(paths, partial(read_submission, limits=limits), limits.seconds, limits.workers)
+
+
+def read_submissions(
+    raw_dir: Path, limits: Limits, as_of: date, reading: Reading | None = None
+) -> tuple[list[Submission], list[dict]]:
     """Read every submission; the current one of each cluster-year and the log of every entry of
     the submissions folder (read, superseded, rejected, unreadable, ignored)."""
     folder = raw_dir / "submissions"
     log = [_entry(path, status, f"{path}: {reason}") for path, status, reason in untaken_files(folder)]
-    paths = find_submissions(folder)
-    results = read_all(paths, partial(read_submission, limits=limits), limits.seconds, limits.workers)
+    reading = reading or start_reading(raw_dir, limits)
+    paths = reading.items
+    results = reading.results()
     readable: list[Submission] = []
     for path in paths:
         result = results[path]
@@ -147,13 +157,18 @@ def read_submissions(raw_dir: Path, limits: Limits, as_of: date) -> tuple[list[S
 
 
 def read_inputs(
-    raw_dir: Path, demo_clusters: set[str], limits: Limits = LIMITS, as_of: date | None = None
+    raw_dir: Path,
+    demo_clusters: set[str],
+    limits: Limits = LIMITS,
+    as_of: date | None = None,
+    reading: Reading | None = None,
 ) -> tuple[dict[str, Rows], dict[int, dict], list[dict]]:
-    """Read every submission and facts file; clean cells; return rows, raw records and the file log."""
+    """Read every submission (``reading``, if started already) and facts file; clean cells;
+    return rows, raw records and the file log."""
     as_of = as_of or date.today()
     parts = {table: Rows() for table in SPEC}
     raw: dict[int, dict] = {}
-    current, log = read_submissions(raw_dir, limits, as_of)
+    current, log = read_submissions(raw_dir, limits, as_of, reading)
     for submission in current:
         first = len(raw)
         for title, sheet in submission.sheets.items():
@@ -169,7 +184,7 @@ def read_inputs(
             if sheet.missing_columns:
                 missing_columns_rejects(table, sheet, context, parts[table], raw)
             else:
-                parse_rows(table, sheet.frame, context, parts[table], raw)
+                parse_rows(table, sheet.records, context, parts[table], raw)
         log.append(
             _entry(
                 submission.path,
@@ -197,7 +212,8 @@ def read_inputs(
         frame["demo"] = frame["demo"] | frame["cluster_id"].isin(demo_clusters)
         first = len(raw)
         context = {"source_file": str(path), "sheet": "", "submitted_on": None}
-        parse_rows("facts", frame[[*RAW_COLUMNS, "demo", "source_row"]], context, parts["facts"], raw)
+        records = frame[[*RAW_COLUMNS, "demo", "source_row"]].to_dict("records")
+        parse_rows("facts", records, context, parts["facts"], raw)
         log.append(_entry(path, "read", "", first_row_id=first, last_row_id=len(raw), demo=False))
     for entry in log:
         try:

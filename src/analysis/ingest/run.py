@@ -32,6 +32,7 @@ from analysis.ingest.output import (
 )
 from analysis.ingest.parse import heading, shown
 from analysis.ingest.read import load_organisations, read_inputs
+from analysis.ingest.workers import Reading
 from analysis.sources.xlsx import LIMITS, Limits
 from analysis.tables import PAIR_COLUMNS, TEACHER_COLUMNS
 
@@ -78,18 +79,21 @@ def ingest(
     validator,
     limits: Limits = LIMITS,
     as_of: date | None = None,
+    reading: Reading | None = None,
 ) -> IngestResult:
     """Read, clean, pseudonymise and validate every input under ``raw_dir``.
 
     ``key_for(demo_only)`` gives the pseudonymisation key; ``demo_only`` is true when every
     roster row read comes from a submission marked as demonstration data. ``limits`` bound the
-    reading of each file; ``as_of`` (default today) is the last day a submission may name.
+    reading of each file; ``as_of`` (default today) is the last day a submission may name;
+    ``reading`` is the reading of the submissions when it was started already
+    (``analysis.ingest.read.start_reading``).
     """
     raw_dir = Path(raw_dir)
     as_of = as_of or date.today()
     organisations = load_organisations(raw_dir)
     demo_clusters = set(registry.loc[registry["demo"], "cluster_id"])
-    parts, raw, log = read_inputs(raw_dir, demo_clusters, limits, as_of)
+    parts, raw, log = read_inputs(raw_dir, demo_clusters, limits, as_of, reading)
     people = [r for t in ("teachers", "pairs") for r in parts[t].parsed]
     key = key_for(all(r.get("demo") for r in people)) if people else b""
     tables = prepare_tables(parts, plan, key, as_of)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.errors import PlanError
 from analysis.ingest.pseudonym import load_key
+from analysis.ingest.read import start_reading
 from analysis.ingest.run import ingest
 from analysis.metrics.completeness import quality_summary
 from analysis.metrics.plausibility import CEILING_RATIO, fact_ceiling_warnings
@@ -114,17 +115,24 @@ def prepare(
 
     raw_dir = Path(raw_dir)
     registry = load_registry(raw_dir / REGISTRY_FILE)
-    plan, clusters, warnings = read_plans(registry)
-    validator = Validator()
-    result = ingest(
-        raw_dir,
-        registry,
-        plan,
-        lambda demo_only: load_key(demo=demo_key and demo_only),
-        validator,
-        limits,
-        as_of,
-    )
+    # Submissions are read in worker processes while the plans are read and great-expectations
+    # is imported here.
+    reading = start_reading(raw_dir, limits)
+    try:
+        plan, clusters, warnings = read_plans(registry)
+        validator = Validator()
+        result = ingest(
+            raw_dir,
+            registry,
+            plan,
+            lambda demo_only: load_key(demo=demo_key and demo_only),
+            validator,
+            limits,
+            as_of,
+            reading,
+        )
+    finally:
+        reading.close()
     fact_warnings = fact_ceiling_warnings(result.tables["facts"], plan, ceiling)
     tables = {
         "clusters": clusters,

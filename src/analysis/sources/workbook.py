@@ -58,11 +58,16 @@ class IdentityMismatch(UnreadableSubmission):
 
 @dataclass
 class RawSheet:
-    """One sheet as read: internal column names, the values as found, ``source_row``."""
+    """One sheet as read: a record per non-blank row below the headings (internal column names,
+    the values as found, ``source_row``) and the form's headings the sheet lacks."""
 
     title: str
-    frame: pd.DataFrame
+    records: list[dict]
     missing_columns: list[str] = field(default_factory=list)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame.from_records(self.records, columns=[*self.records[0]] if self.records else None)
 
 
 @dataclass
@@ -94,20 +99,18 @@ def _table(title: str, rows: list[tuple], spec: forms.Sheet, where: str) -> RawS
             "нет заголовков столбцов формы",
             "заполните форму, сделанную командой `python -m analysis template`",
         )
-    positions = {wanted[k]: i for i, k in enumerate(keys) if k in wanted}
+    positions = [
+        (name, next((i for i, k in enumerate(keys) if wanted.get(k) == name), None)) for name in spec.names
+    ]
     records = []
     for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
         if all(normalise.is_blank(v) for v in row):
             continue
-        record = {name: (row[i] if i < len(row) else None) for name, i in positions.items()}
+        record = {name: (row[i] if i is not None and i < len(row) else None) for name, i in positions}
         record["source_row"] = offset
         records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=[*positions, "source_row"])
-    missing = [h for h, name in spec.columns if name not in positions]
-    for name in spec.names:
-        if name not in frame.columns:
-            frame[name] = None
-    return RawSheet(title, frame[[*spec.names, "source_row"]], missing)
+    missing = [h for h, name in spec.columns if dict(positions)[name] is None]
+    return RawSheet(title, records, missing)
 
 
 def read_csv_rows(path: Path, limits: Limits = LIMITS) -> list[tuple[int, tuple[str, ...]]]:

@@ -230,6 +230,9 @@ _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _R = re.compile(rb'(?:^|\s)r="([A-Za-z]*)(\d*)"')
 _T = re.compile(rb'(?:^|\s)t="(\w+)"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_ERROR = re.compile(rb'<(?:\w+:)?c\b[^>]*?\st="e"')
+_CELL_START = re.compile(rb"<(?:\w+:)?c\b")
+_REFERENCE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 
 
@@ -262,6 +265,23 @@ def column_letters(number: int) -> str:
     return letters
 
 
+def _plain(body: bytes, limits: Limits) -> bool:
+    """True when a sheet needs no closer look: every cell names its place, none lies beyond the
+    limits, and there is no formula or error value (one pass of C-speed searches)."""
+    if _FORMULA.search(body) or _ERROR.search(body):
+        return False
+    references = _REFERENCE.findall(body)
+    if len(references) != len(_CELL_START.findall(body)):
+        return False
+    if not references:
+        return True
+    letters = {letters for letters, _ in references}
+    widest = max(letters, key=lambda text: (len(text), text))
+    return column_number(widest.decode()) <= limits.max_columns and (
+        max(int(row) for _, row in references) <= limits.max_rows
+    )
+
+
 def _scan(xml: bytes, limits: Limits) -> _Scan:
     """One pass over a sheet's cells: what lies beyond the limits, and formula cells without a
     value or with an error value. ``trimmed`` is the XML without the cells beyond the limits."""
@@ -270,6 +290,8 @@ def _scan(xml: bytes, limits: Limits) -> _Scan:
     if not data or not data.group(1):
         return scan
     body = data.group(1)
+    if _plain(body, limits):
+        return scan
     pieces: list[bytes] = []
     position = 0  # body[:position] is already in pieces
     row_number = 0
