@@ -10,6 +10,7 @@ of one cluster-year counts.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -103,16 +104,56 @@ def _date_problem(submission: Submission, as_of: date) -> str | None:
     return None
 
 
+@dataclass
+class Cleaned:
+    """A submission read and its cells cleaned: rows numbered from 0 within the file."""
+
+    submission: Submission
+    parts: dict[str, Rows]
+    raw: dict[int, dict]
+
+    def renumber(self, first: int) -> None:
+        """Number this file's rows from ``first`` on, so that every row of the run has its own id."""
+        for rows in self.parts.values():
+            for row in (*rows.parsed, *rows.rejects, *rows.dropped):
+                row["row_id"] += first
+        self.raw = {first + i: record for i, record in self.raw.items()}
+
+
+def read_and_clean(path: Path, limits: Limits = LIMITS) -> Cleaned:
+    """Read a submission and clean every cell of its sheets (``analysis.ingest.parse``); run in a
+    worker process, so the cleaning is done there too."""
+    submission = read_submission(path, limits)
+    parts = {table: Rows() for table in SPEC}
+    raw: dict[int, dict] = {}
+    for title, sheet in submission.sheets.items():
+        table = SHEET_TABLE[title]
+        context = {
+            "source_file": submission.path,
+            "sheet": title,
+            "cluster_id": submission.cluster_id,
+            "year": submission.year,
+            "demo": submission.demo,
+            "submitted_on": submission.submitted_on,
+        }
+        if sheet.missing_columns:
+            missing_columns_rejects(table, sheet, context, parts[table], raw)
+        else:
+            parse_rows(table, sheet.records, context, parts[table], raw)
+    submission.sheets = {}  # what they held is in ``raw`` now
+    return Cleaned(submission, parts, raw)
+
+
 def start_reading(raw_dir: str | Path, limits: Limits = LIMITS) -> Reading:
     """Start reading every submission under ``raw_dir`` in worker processes; the build does other
     work meanwhile and hands the ``Reading`` to ``analysis.ingest.run.ingest``."""
     paths = find_submissions(Path(raw_dir) / "submissions")
-    return Reading(paths, partial(read_submission, limits=limits), limits.seconds, limits.workers)
+    return Reading(paths, partial(read_and_clean, limits=limits), limits.seconds, limits.workers)
 
 
 def read_submissions(
     raw_dir: Path, limits: Limits, as_of: date, reading: Reading | None = None
-) -> tuple[list[Submission], list[dict]]:
+) -> tuple[list[Cleaned], list[dict]]:
     """Read every submission; the current one of each cluster-year and the log of every entry of
     the submissions folder (read, superseded, rejected, unreadable, ignored)."""
     folder = raw_dir / "submissions"
@@ -120,15 +161,18 @@ def read_submissions(
     reading = reading or start_reading(raw_dir, limits)
     paths = reading.items
     results = reading.results()
-    readable: list[Submission] = []
+    readable: dict[int, Cleaned] = {}
     for path in paths:
         result = results[path]
-        if isinstance(result, Submission):
-            problem = _date_problem(result, as_of)
+        if isinstance(result, Cleaned):
+            submission = result.submission
+            problem = _date_problem(submission, as_of)
             if problem:
-                log.append(_entry(path, "rejected", problem, cluster_id=result.cluster_id, year=result.year))
+                log.append(
+                    _entry(path, "rejected", problem, cluster_id=submission.cluster_id, year=submission.year)
+                )
             else:
-                readable.append(result)
+                readable[id(submission)] = result
         elif isinstance(result, IdentityMismatch):
             log.append(_entry(path, "rejected", result.line()))
         elif isinstance(result, InputError):
@@ -140,7 +184,7 @@ def read_submissions(
             log.append(
                 _entry(path, "unreadable", f"{path}: файл не читается ({type(result).__name__}: {result})")
             )
-    current, superseded = latest_submissions(readable)
+    current, superseded = latest_submissions([c.submission for c in readable.values()])
     for old, new in superseded:
         log.append(
             _entry(
@@ -153,7 +197,7 @@ def read_submissions(
                 demo=old.demo,
             )
         )
-    return current, log
+    return [readable[id(s)] for s in current], log
 
 
 def read_inputs(
@@ -169,22 +213,15 @@ def read_inputs(
     parts = {table: Rows() for table in SPEC}
     raw: dict[int, dict] = {}
     current, log = read_submissions(raw_dir, limits, as_of, reading)
-    for submission in current:
+    for cleaned in current:
+        submission = cleaned.submission
         first = len(raw)
-        for title, sheet in submission.sheets.items():
-            table = SHEET_TABLE[title]
-            context = {
-                "source_file": submission.path,
-                "sheet": title,
-                "cluster_id": submission.cluster_id,
-                "year": submission.year,
-                "demo": submission.demo,
-                "submitted_on": submission.submitted_on,
-            }
-            if sheet.missing_columns:
-                missing_columns_rejects(table, sheet, context, parts[table], raw)
-            else:
-                parse_rows(table, sheet.records, context, parts[table], raw)
+        cleaned.renumber(first)
+        raw.update(cleaned.raw)
+        for table, rows in cleaned.parts.items():
+            parts[table].parsed += rows.parsed
+            parts[table].rejects += rows.rejects
+            parts[table].dropped += rows.dropped
         log.append(
             _entry(
                 submission.path,

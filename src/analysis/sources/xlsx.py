@@ -224,7 +224,8 @@ def _check_part_sizes(archive: zipfile.ZipFile, path: Path, chosen: dict[str, st
             )
 
 
-_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?sheetData>)", re.S)
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*>")
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _R = re.compile(rb'(?:^|\s)r="([A-Za-z]*)(\d*)"')
@@ -286,10 +287,16 @@ def _scan(xml: bytes, limits: Limits) -> _Scan:
     """One pass over a sheet's cells: what lies beyond the limits, and formula cells without a
     value or with an error value. ``trimmed`` is the XML without the cells beyond the limits."""
     scan = _Scan()
-    data = _SHEET_DATA.search(xml)
-    if not data or not data.group(1):
+    opening = _SHEET_DATA.search(xml)
+    if not opening or opening.group(0).endswith(b"/>"):
         return scan
-    body = data.group(1)
+    # The closing tag is searched from the end: a lazy pattern over a whole sheet is slow.
+    tail = xml.rfind(b"sheetData>")
+    closing = _SHEET_DATA_END.search(xml, max(opening.end(), tail - 40)) if tail > 0 else None
+    if not closing:
+        return scan
+    start, end = opening.end(), closing.start()
+    body = xml[start:end]
     if _plain(body, limits):
         return scan
     pieces: list[bytes] = []
@@ -322,7 +329,7 @@ def _scan(xml: bytes, limits: Limits) -> _Scan:
             position = row.end()
     if position:
         pieces.append(body[position:])
-        scan.trimmed = xml[: data.start(1)] + b"".join(pieces) + xml[data.end(1) :]
+        scan.trimmed = xml[:start] + b"".join(pieces) + xml[end:]
     return scan
 
 
