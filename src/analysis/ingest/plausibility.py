@@ -14,8 +14,8 @@ PLAN_PERIOD_START = date(2024, 1, 1)  # the first year of the plans: no date of 
 NAME_MAX_LENGTH = 100
 NAME_WORDS = (2, 5)
 _MARKS = ".'’ʼ`‐-"  # what a ФИО holds besides letters and spaces
-# 2–5 words; each has at least one letter and otherwise only the marks above.
-NAME_SHAPE = rf"^[{_MARKS}]*а[а{_MARKS}]*(?: [{_MARKS}]*а[а{_MARKS}]*){{1,4}}$"
+# At most 100 characters; 2–5 words, each with at least one letter and otherwise only the marks above.
+NAME_SHAPE = rf"^(?=.{{1,{NAME_MAX_LENGTH}}}$)[{_MARKS}]*а[а{_MARKS}]*(?: [{_MARKS}]*а[а{_MARKS}]*){{1,4}}$"
 _NAME_SHAPE = re.compile(NAME_SHAPE)
 
 
@@ -27,7 +27,7 @@ def name_shape(name: str) -> str:
 
 def plausible_name(name: str) -> bool:
     """2–5 words of letters, hyphens, apostrophes and dots, at most 100 characters."""
-    return len(name) <= NAME_MAX_LENGTH and bool(_NAME_SHAPE.match(name_shape(name)))
+    return bool(_NAME_SHAPE.match(name_shape(name)))
 
 
 def latest_date(submitted_on: date | None, as_of: date) -> date:

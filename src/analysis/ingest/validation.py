@@ -59,23 +59,14 @@ def _after(column_a: str, column_b: str, rule: str, column: str) -> Rule:
     )
 
 
-def _name_rules(column: str) -> list[Rule]:
-    """A ФИО, checked through its shape (letters written «а»): words and characters, length."""
-    shape = f"{column}_shape"
-    return [
-        Rule(
-            "ExpectColumnValueLengthsToBeBetween",
-            {"column": shape, "min_value": 1, "max_value": NAME_MAX_LENGTH},
-            f"ФИО длиннее {NAME_MAX_LENGTH} знаков",
-            column,
-        ),
-        Rule(
-            "ExpectColumnValuesToMatchRegex",
-            {"column": shape, "regex": NAME_SHAPE},
-            "ФИО — от 2 до 5 слов из букв, дефисов, апострофов и точек",
-            column,
-        ),
-    ]
+def _name_rule(column: str) -> Rule:
+    """A ФИО, checked through its shape (letters written «а»): words, characters and length."""
+    return Rule(
+        "ExpectColumnValuesToMatchRegex",
+        {"column": f"{column}_shape", "regex": NAME_SHAPE},
+        f"ФИО — от 2 до 5 слов из букв, дефисов, апострофов и точек, не длиннее {NAME_MAX_LENGTH} знаков",
+        column,
+    )
 
 
 def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
@@ -139,7 +130,7 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
         "teachers": [
             known_cluster,
             plan_year,
-            *_name_rules("full_name"),
+            _name_rule("full_name"),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "org_key", "value_set": values["participants"]},
@@ -186,8 +177,8 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
         "pairs": [
             known_cluster,
             plan_year,
-            *_name_rules("teacher_name"),
-            *_name_rules("specialist_name"),
+            _name_rule("teacher_name"),
+            _name_rule("specialist_name"),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "teacher_key", "value_set": values["college_teachers"]},

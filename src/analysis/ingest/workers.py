@@ -15,6 +15,7 @@ great-expectations meanwhile, and collects the answers with ``Reading.results()`
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import multiprocessing
 import os
@@ -67,6 +68,13 @@ def _answer(read: Callable, item) -> tuple:
 
 def _serve(share: list[tuple[int, object]], read: Callable, seconds: float, memory: int | None, conn, folder):
     signal.signal(signal.SIGALRM, signal.SIG_DFL)  # past the time limit the kernel ends this process
+    if not logger.isEnabledFor(logging.DEBUG):
+        # A reader that dies (a Rust allocation failure aborts) prints its backtrace: the parent
+        # reports the file in one line instead.
+        faulthandler.disable()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
     if memory:
         try:
             import resource

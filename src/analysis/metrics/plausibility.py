@@ -42,8 +42,16 @@ def fact_ceiling_warnings(
     out = merged.rename(columns={"fact_value": "fact", "target_value": "target"})
     out["ratio"] = out["fact"] / out["target"]
     out["rule"] = [
-        f"факт {f:g} больше плана {t:g} в {r:.0f} раз (порог — {ceiling:g}×): проверьте, нет ли опечатки"
+        f"факт {_number(f)} больше плана {_number(t)} в {_number(round(r))} раз (порог — {ceiling:g}×): "
+        "проверьте, нет ли опечатки"
         for f, t, r in zip(out["fact"], out["target"], out["ratio"], strict=True)
     ]
     out = out[WARNING_COLUMNS].sort_values(keys).reset_index(drop=True)
     return out.astype({"year": "int64", "fact": "float64", "target": "float64", "ratio": "float64"})
+
+
+def _number(value: float) -> str:
+    """``1000000000`` → ``1 000 000 000``; a fraction keeps its decimal comma (``1,5``)."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", " ")
+    return f"{value:g}".replace(".", ",")
