@@ -138,6 +138,20 @@ def sheet_edit(sheet: str, pattern: bytes, replacement: bytes, rows=None, **opti
     return write
 
 
+def entity_bomb(path: Path) -> None:
+    """A form whose XML declares nested entities ("billion laughs") and uses the deepest one."""
+    form_writer(cluster="tiny-it", year=2025)(path)
+    entities = b"".join(b'<!ENTITY e%d "%s">' % (i, b"&e%d;" % (i - 1) * 10) for i in range(1, 10))
+    doctype = b'<!DOCTYPE d [<!ENTITY e0 "ha-ha-ha">' + entities + b"]>"
+
+    def change(name: str, data: bytes) -> bytes:
+        if name in ("xl/workbook.xml", "xl/worksheets/sheet3.xml"):
+            return doctype + data.replace(b"<t>", b"<t>&e9;", 1)
+        return data
+
+    with_parts(path, change)
+
+
 # (case, file name, writer, status of the file, words of its one line)
 WHOLE_FILE = [
     (
@@ -186,6 +200,7 @@ WHOLE_FILE = [
         "unreadable",
         "это не читаемая книга .xlsx",
     ),
+    ("entity-bomb", "tiny-it_2025.xlsx", entity_bomb, "unreadable", "это не читаемая книга .xlsx"),
     (
         "formula-in-the-year",
         "tiny-it_2025.xlsx",
