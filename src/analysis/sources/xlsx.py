@@ -29,6 +29,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,18 @@ from analysis.errors import InputError, Location
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _MB = 1 << 20
+# What a damaged or unusual zip raises: a bad archive, an encrypted or oddly compressed member,
+# a member that ends early or does not inflate.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    KeyError,
+    RuntimeError,
+    NotImplementedError,
+    EOFError,
+    zlib.error,
+)
 
 
 @dataclass(frozen=True)
@@ -105,12 +118,12 @@ def read_xlsx(path: str | Path, wanted: Callable[[str], bool], limits: Limits = 
         return Workbook({t: rows for t, rows in sheets.items() if wanted(t)})
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except _ZIP_ERRORS as exc:
         raise _not_a_workbook(path, exc) from exc
     with archive:
         try:
             parts = _sheet_parts(archive)
-        except (KeyError, ElementTree.ParseError, ValueError) as exc:
+        except (*_ZIP_ERRORS, ElementTree.ParseError) as exc:
             raise _not_a_workbook(path, exc) from exc
         chosen = {name: part for name, part in parts.items() if wanted(name.strip())}
         _check_part_sizes(archive, path, chosen, limits)
@@ -118,7 +131,7 @@ def read_xlsx(path: str | Path, wanted: Callable[[str], bool], limits: Limits = 
         for title, part in chosen.items():
             try:
                 xml = archive.read(part)
-            except (KeyError, zipfile.BadZipFile, OSError, ValueError) as exc:
+            except _ZIP_ERRORS as exc:
                 raise _not_a_workbook(path, exc) from exc
             scan = _scan(xml, limits)
             problems[title] = scan.problems
@@ -132,7 +145,11 @@ def read_xlsx(path: str | Path, wanted: Callable[[str], bool], limits: Limits = 
                     f"({limits.max_rows} строк × {limits.max_columns} столбцов) не читаются: "
                     f"{first}{more} — удалите их, если это не опечатка"
                 )
-        source = _rebuilt(archive, replaced, set(parts.values()) - set(chosen.values())) if replaced else path
+        try:
+            unread = set(parts.values()) - set(chosen.values())
+            source = _rebuilt(archive, replaced, unread) if replaced else path
+        except _ZIP_ERRORS as exc:
+            raise _not_a_workbook(path, exc) from exc
     sheets = _calamine_sheets(path, source, chosen)
     for name, rows in sheets.items():
         for (row, column), problem in problems[name].items():
