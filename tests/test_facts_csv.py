@@ -10,14 +10,14 @@ from analysis.sources.facts import read_facts_file
 from conftest import run_ingest
 
 BAD_ROWS = [
-    ("nowhere,2024,1.1.4,,3", "cluster_id", "unknown cluster id"),
-    ("tiny-law,2031,1.1.4,,3", "year", "not one of the cluster's plan years"),
-    ("tiny-law,20x4,1.1.4,,3", "year", "the year is a number"),
-    ("tiny-law,2024,9.9.9,,3", "indicator", "unknown indicator code"),
-    ("tiny-law,2024,1.1.1,44.02.01,1", "programme_code", "no plan row for this programme"),
-    ("tiny-law,2024,1.1.4,,много", "fact", "a fact is a number"),
-    ("tiny-law,2024,1.1.4,,да", "fact", "the plan target is a number"),
-    ("tiny-law,2024,1.6.1,,да", "indicator", "already reported in an earlier row"),
+    ("nowhere,2024,1.1.4,,3", "cluster_id", "неизвестный код кластера"),
+    ("tiny-law,2031,1.1.4,,3", "year", "год не входит в годы плана кластера"),
+    ("tiny-law,20x4,1.1.4,,3", "year", "год — число"),
+    ("tiny-law,2024,9.9.9,,3", "indicator", "неизвестный код показателя"),
+    ("tiny-law,2024,1.1.1,44.02.01,1", "programme_code", "нет строки плана для этой программы"),
+    ("tiny-law,2024,1.1.4,,много", "fact", "факт — число"),
+    ("tiny-law,2024,1.1.4,,да", "fact", "в плане число"),
+    ("tiny-law,2024,1.6.1,,да", "indicator", "уже указана в строке выше"),
 ]
 
 
@@ -57,7 +57,9 @@ def test_indicator_written_with_a_trailing_dot_is_read(raw_dir):
 def test_a_facts_file_without_its_columns_is_refused(tmp_path):
     path = tmp_path / "facts.csv"
     path.write_text("кластер,год\nx,2024\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"facts.csv, row 1: missing columns .* the header must be"):
+    with pytest.raises(
+        InputError, match=r"facts.csv, row 1: нет столбцов «Код показателя» \(indicator\), .* — первая"
+    ):
         read_facts_file(path)
 
 
@@ -68,3 +70,20 @@ def test_row_numbers_count_blank_lines_and_cp1251_semicolons_are_read(raw_dir):
     result = run_ingest(raw_dir)
     assert result.tables["facts"]["source_row"].tolist() == [3]
     assert result.rejects[["source_row", "column"]].values.tolist() == [[5, "indicator"]]
+
+
+def test_the_form_s_russian_headings_are_read_like_the_internal_names(raw_dir):
+    path = raw_dir / "facts" / "submitted.csv"
+    text = (
+        "Кластер;Год;Код показателя;Код программы;Наименование;План;ФАКТ;Демонстрационные данные\n"
+        "tiny-law;2024;1.1.4;;Осуществлен запуск;9;7;1\n"
+        "tiny-law;2024;1.1.1;38.02.01;Сформированы группы;1;1;1\n"
+    )
+    path.write_bytes(text.encode("cp1251"))
+    result = run_ingest(raw_dir)
+    assert result.rejects.empty, result.reject_lines()
+    facts = result.tables["facts"].sort_values("source_row")
+    assert facts[["indicator", "programme_code", "fact_value", "demo", "source_row"]].values.tolist() == [
+        ["1.1.4", "", 7.0, True, 2],
+        ["1.1.1", "38.02.01", 1.0, True, 3],
+    ]

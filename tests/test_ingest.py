@@ -35,127 +35,120 @@ def append(sheet: str, values: list):
 
 # (case id, change to the good form, expected words of the rule, form column it names)
 CORPUS = [
-    ("fact-text", edit("Показатели", 2, 4, "много"), "a fact is a number ≥ 0, да or нет", "Факт"),
-    ("fact-negative", edit("Показатели", 2, 4, "-3"), "a fact is a number ≥ 0, да or нет", "Факт"),
-    ("indicator-unknown", edit("Показатели", 2, 0, "9.9.9"), "unknown indicator code", "Код показателя"),
+    ("fact-text", edit("Показатели", 2, 4, "много"), "факт — число ≥ 0, «да» или «нет»", "Факт"),
+    ("fact-negative", edit("Показатели", 2, 4, "-3"), "факт — число ≥ 0, «да» или «нет»", "Факт"),
+    ("indicator-unknown", edit("Показатели", 2, 0, "9.9.9"), "неизвестный код показателя", "Код показателя"),
     (
         "indicator-garbled",
         edit("Показатели", 2, 0, "п.1.1"),
-        "an indicator code looks like 1.1.4",
+        "код показателя записывается как 1.1.4",
         "Код показателя",
     ),
     (
         "programme-not-in-plan-row",
         edit("Показатели", 0, 1, "44.02.01"),
-        "no plan row for this programme",
+        "нет строки плана для этой программы",
         "Код программы",
     ),
     (
         "programme-format",
         edit("Показатели", 0, 1, "38.2.1"),
-        "a programme code looks like 38.02.01",
+        "код программы записывается как 38.02.01",
         "Код программы",
     ),
-    ("yes-for-count", edit("Показатели", 2, 4, "да"), "the plan target is a number", "Факт"),
+    ("yes-for-count", edit("Показатели", 2, 4, "да"), "в плане число", "Факт"),
     (
         "fact-duplicate",
         append("Показатели", ["1.1.4", None, "", "9", 8]),
-        "already reported in an earlier row",
+        "уже указана в строке выше",
         "Код показателя",
     ),
     (
         "org-unknown",
         edit("Преподаватели", 1, 2, "ООО «Неизвестно»"),
-        "not a participant of the cluster",
+        "не участник кластера",
         "Организация",
     ),
     (
         "employment-word",
         edit("Преподаватели", 1, 3, "внешний"),
-        "write штатный or совместитель",
+        "напишите «штатный» или «совместитель»",
         "Вид занятости",
     ),
-    ("hours-text", edit("Преподаватели", 1, 5, "много"), "a number ≥ 0 is expected", "Часов в году"),
-    ("hours-too-many", edit("Преподаватели", 1, 5, 5000), "between 0 and 2000", "Часов в году"),
+    ("hours-text", edit("Преподаватели", 1, 5, "много"), "нужно число ≥ 0", "Часов в году"),
+    ("hours-too-many", edit("Преподаватели", 1, 5, 5000), "от 0 до 2000", "Часов в году"),
     (
         "training-after-year",
         edit("Преподаватели", 2, 6, "01.03.2026"),
-        "training date is after the reporting year",
+        "дата обучения позже отчётного года",
         "Дата обучения педагогическим навыкам",
     ),
     (
         "date-impossible",
         edit("Преподаватели", 2, 6, "31.02.2024"),
-        "no such date",
+        "такой даты нет",
         "Дата обучения педагогическим навыкам",
     ),
     (
         "date-garbled",
         edit("Преподаватели", 2, 6, "весной"),
-        "a date is expected here",
+        "нужна дата",
         "Дата обучения педагогическим навыкам",
     ),
-    (
-        "snils-checksum",
-        edit("Преподаватели", 0, 1, "112-233-445 96"),
-        "СНИЛС check number does not match",
-        "СНИЛС",
-    ),
-    ("snils-format", edit("Преподаватели", 0, 1, "12345"), "a СНИЛС is written 123-456-789 01", "СНИЛС"),
     (
         "person-duplicate",
         append(
             "Преподаватели",
             ["Сидоров  Пётр Ильич", None, "ООО «Юрконсалт»", "совместитель", "40.02.02", 10, None],
         ),
-        "already listed for this programme",
+        "уже указан для этой программы",
         "ФИО",
     ),
-    ("name-empty", edit("Преподаватели", 2, 0, " "), "a value is required here", "ФИО"),
+    ("name-empty", edit("Преподаватели", 2, 0, " "), "здесь нужно значение", "ФИО"),
     (
         "programme-unknown",
         edit("Преподаватели", 2, 4, "99.99.99"),
-        "not among the cluster's plan programmes",
+        "нет среди программ плана",
         "Код программы",
     ),
     (
         "pair-unknown-teacher",
         edit("Наставничество", 0, 0, "Кузнецов Олег Олегович"),
-        "not a college teacher",
+        "преподавателя нет среди преподавателей ПОО",
         "Преподаватель ПОО (ФИО)",
     ),
     (
         "pair-college-specialist",
         edit("Наставничество", 0, 2, "ГБПОУ «Колледж права»"),
-        "not an employer participant",
+        "не работодатель-участник",
         "Организация специалиста",
     ),
     (
         "pair-ended-before",
         edit("Наставничество", 0, 5, "31.12.2023"),
-        "ended before the reporting year",
+        "закончилась до отчётного года",
         "Окончание",
     ),
     (
         "pair-starts-after",
         edit("Наставничество", 0, 4, "10.01.2025"),
-        "starts after the reporting year",
+        "начинается после отчётного года",
         "Начало",
     ),
     (
         "pair-end-before-start",
         edit("Наставничество", 0, 5, "01.01.2024"),
-        "ends before it starts",
+        "заканчивается раньше, чем начинается",
         "Окончание",
     ),
-    ("pair-format", edit("Наставничество", 0, 6, "по телефону"), "the format is one of", "Формат"),
+    ("pair-format", edit("Наставничество", 0, 6, "по телефону"), "формат — одно из", "Формат"),
     (
         "mentored-over-enrolled",
         edit("Набор", 0, 2, 80),
-        "cannot outnumber those enrolled",
+        "не может быть больше принятых",
         "Из них с наставником от работодателя",
     ),
-    ("enrolled-fraction", edit("Набор", 0, 1, "12,5"), "a whole number is expected", "Принято обучающихся"),
+    ("enrolled-fraction", edit("Набор", 0, 1, "12,5"), "нужно целое число", "Принято обучающихся"),
 ]
 
 
@@ -207,27 +200,27 @@ def test_malformed_row_gives_its_message_and_loses_nothing(raw_dir_with_forms, c
         (
             "not-excel",
             lambda p: p.write_text("это не таблица", encoding="utf-8"),
-            "not a readable .xlsx workbook",
+            "это не читаемая книга .xlsx",
         ),
         (
             "password",
             lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600),
-            "password-protected or an old .xls",
+            "защищена паролем или сохранена в старом формате .xls",
         ),
         (
             "truncated",
             lambda p: p.write_bytes(write_form(p).read_bytes()[:300]),
-            "not a readable .xlsx workbook",
+            "это не читаемая книга .xlsx",
         ),
         (
             "sheet-missing",
             lambda p: write_form(p, drop_sheet="Наставничество"),
-            "sheets missing: Наставничество",
+            "нет листов: Наставничество",
         ),
         (
             "no-cluster",
             lambda p: write_form(p.with_name("form.xlsx"), cluster=""),
-            "the cluster id and the year",
+            "имя файла не начинается с «<кластер>_<год>»",
         ),
     ],
 )
@@ -249,17 +242,18 @@ def test_missing_column_rejects_the_sheet_rows_with_the_reason(raw_dir_with_form
     path = write_form(raw_dir_with_forms / FORM, rows, headings={"Преподаватели": headings})
     result = run_ingest(raw_dir_with_forms)
     teachers = result.rejects[result.rejects["sheet"] == "Преподаватели"]
-    assert len(teachers) == 3 and teachers["rule"].str.contains("no column «Вид занятости»").all()
+    assert len(teachers) == 3 and teachers["rule"].str.contains("нет столбца «Вид занятости»").all()
     read, accepted, rejected = accounted(result, path)
     assert read == accepted + rejected == 10
 
 
 @pytest.mark.parametrize(
     ("cluster", "year", "rule"),
-    [("tiny-nope", 2024, "unknown cluster id"), ("tiny-law", 2031, "not one of the cluster's plan years")],
+    [("tiny-nope", 2024, "неизвестный код кластера"), ("tiny-law", 2031, "не входит в годы плана")],
 )
 def test_unknown_cluster_or_year_rejects_every_fact_row(raw_dir_with_forms, cluster, year, rule):
-    write_form(raw_dir_with_forms / FORM, cluster=cluster, year=year)
+    (raw_dir_with_forms / FORM).unlink()
+    write_form(raw_dir_with_forms / "submissions" / f"{cluster}_{year}.xlsx", cluster=cluster, year=year)
     result = run_ingest(raw_dir_with_forms)
     facts = result.rejects[result.rejects["table"] == "facts"]
     assert len(facts) == 4 and facts["rule"].str.contains(rule).all()
@@ -289,19 +283,40 @@ def test_facts_csv_with_a_bad_header_is_skipped(raw_dir_with_forms):
     (raw_dir_with_forms / "facts" / "bad.csv").write_text("кластер;год\n", encoding="utf-8")
     result = run_ingest(raw_dir_with_forms)
     skipped = result.submissions[result.submissions["status"] == "unreadable"]
-    assert "missing columns" in skipped["message"].iloc[0]
+    assert "нет столбцов" in skipped["message"].iloc[0]
 
 
 def test_no_personal_data_in_any_table_or_reject(raw_dir_with_forms):
     rows = copy.deepcopy(GOOD_FORM)
-    rows["Преподаватели"][0][1] = "112-233-445 96"  # a bad СНИЛС: the row is rejected, the name masked
+    rows["Преподаватели"][0][1] = "112-233-445 96"  # a bad СНИЛС: the value is dropped and masked
+    rows["Преподаватели"][1][5] = 5000  # a rejected row: the name masked
     write_form(raw_dir_with_forms / FORM, rows)
     result = run_ingest(raw_dir_with_forms)
-    assert not result.rejects.empty
-    frames = [*result.tables.values(), result.rejects, result.submissions]
-    text = "\n".join(f.astype(str).to_csv() for f in frames) + "\n".join(result.reject_lines())
+    assert not result.rejects.empty and not result.dropped.empty
+    frames = [*result.tables.values(), result.rejects, result.dropped, result.submissions, result.validation]
+    text = "\n".join(f.astype(str).to_csv() for f in frames)
+    text += "\n".join(result.reject_lines() + result.dropped_lines())
     for name in [*NAMES, "112-233-445", "11223344595"]:
         assert name not in text
+
+
+@pytest.mark.parametrize(
+    ("snils", "rule"),
+    [("112-233-445 96", "контрольное число СНИЛС не сходится"), ("12345", "СНИЛС записывается как")],
+)
+def test_an_invalid_optional_snils_drops_the_value_and_keeps_the_person_and_the_pair(
+    raw_dir_with_forms, snils, rule
+):
+    rows = copy.deepcopy(GOOD_FORM)
+    rows["Преподаватели"][0][1] = snils  # Иванов, the college teacher of the only pair
+    path = write_form(raw_dir_with_forms / FORM, rows)
+    result = run_ingest(raw_dir_with_forms)
+    assert result.rejects.empty, result.reject_lines()
+    assert accounted(result, path) == (10, 10, 0)
+    assert len(result.tables["teachers"]) == 3 and len(result.tables["pairs"]) == 1
+    [line] = result.dropped_lines()
+    assert line.startswith(f"{path}, sheet 'Преподаватели', row 2, column 'СНИЛС': {rule}")
+    assert "значение не учтено, строка принята" in line and snils not in line
 
 
 def test_same_person_gets_the_same_id_in_every_file_and_sheet(raw_dir_with_forms):
@@ -326,7 +341,7 @@ def test_quality_and_completeness(raw_dir_with_forms):
     quality = quality_summary(result.tables, result.rejects).set_index("cluster_id")
     assert quality.loc["tiny-law", ["rows_read", "rows_accepted", "rows_rejected"]].tolist() == [10, 10, 0]
     assert quality.loc["tiny-it", ["rows_read", "rows_rejected"]].tolist() == [1, 1]
-    assert quality.loc["tiny-it", "failed_rules"] == ["a fact is a number ≥ 0, да or нет"]
+    assert quality.loc["tiny-it", "failed_rules"] == ["факт — число ≥ 0, «да» или «нет»"]
     from analysis.site.prepare import read_plans
     from analysis.sources.registry import load_registry
 
@@ -375,7 +390,7 @@ def test_a_csv_sheet_in_an_unknown_encoding_skips_only_its_submission(raw_dir_wi
     (folder / "Сведения.csv").write_bytes("Поле;Значение\nКластер;tiny-it\n".encode() + b"\x98\x81;\n")
     result = run_ingest(raw_dir_with_forms)
     skipped = result.submissions[result.submissions["status"] == "unreadable"]
-    assert skipped["message"].str.contains("neither UTF-8 nor cp1251").tolist() == [True]
+    assert skipped["message"].str.contains("не в кодировке UTF-8 и не в cp1251").tolist() == [True]
     assert accounted(result, raw_dir_with_forms / FORM) == (10, 10, 0)
 
 
@@ -388,7 +403,12 @@ def test_a_later_submission_for_the_same_cluster_year_replaces_the_earlier(raw_d
     result = run_ingest(raw_dir_with_forms)
     log = result.submissions.set_index("source_file")
     assert log.loc[str(raw_dir_with_forms / FORM), "status"] == "superseded"
-    assert f"superseded by {later}" in log.loc[str(raw_dir_with_forms / FORM), "message"]
+    message = log.loc[str(raw_dir_with_forms / FORM), "message"]
+    assert message == (
+        f"{raw_dir_with_forms / FORM}: для tiny-law 2024 учитывается tiny-law_2024_v2.xlsx, а не этот файл: "
+        "он представлен позже (18.01.2025 против 15.01.2025); этот файл хранится, но не читается"
+    )
+    assert "remove" not in message and "удалите" not in message
     assert log.loc[str(later), "status"] == "read" and result.rejects.empty
     facts = result.tables["facts"].set_index("indicator")
     assert facts.loc["1.1.4", "fact_value"] == 9.0
@@ -415,7 +435,7 @@ def test_a_year_written_as_words_names_the_year(raw_dir_with_forms):
     write_form(raw_dir_with_forms / FORM, year="2024 год")
     result = run_ingest(raw_dir_with_forms)
     message = result.submissions["message"].iloc[0]
-    assert "the year must be a number such as 2025 (value '2024 год')" in message
+    assert "год записывается числом, например 2025 (value '2024 год')" in message
 
 
 def test_an_unexpected_error_is_one_line_not_a_traceback(raw_dir_with_forms, tmp_path, monkeypatch, capsys):
@@ -431,3 +451,43 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(raw_dir_with_forms, tmp
     assert err.strip() == (
         "internal error: RuntimeError: something inside broke — rerun with -v for the traceback and report it"
     )
+
+
+def test_every_file_listed_has_its_sha256_and_size(raw_dir_with_forms):
+    import hashlib
+
+    bad = raw_dir_with_forms / "submissions" / "tiny-it_2024.xlsx"
+    bad.write_text("это не таблица", encoding="utf-8")
+    result = run_ingest(raw_dir_with_forms)
+    log = result.submissions.set_index("source_file")
+    for path in [raw_dir_with_forms / FORM, bad]:
+        data = path.read_bytes()
+        assert log.loc[str(path), "sha256"] == hashlib.sha256(data).hexdigest()
+        assert log.loc[str(path), "size_bytes"] == len(data)
+    assert log["size_bytes"].dtype == "int64"
+
+
+def test_validation_lists_every_rule_of_every_table_with_its_counts(raw_dir_with_forms):
+    rows = copy.deepcopy(GOOD_FORM)
+    rows["Преподаватели"][1][5] = 5000  # breaks the hours rule only
+    write_form(raw_dir_with_forms / FORM, rows)
+    result = run_ingest(raw_dir_with_forms)
+    validation = result.validation
+    assert list(validation.columns) == [
+        "table",
+        "sheet",
+        "column",
+        "rule",
+        "expectation",
+        "success",
+        "rows_checked",
+        "rows_failed",
+    ]
+    assert set(validation["table"]) == {"facts", "teachers", "pairs", "enrolment"}
+    failed = validation[~validation["success"]]
+    assert failed[["table", "sheet", "column", "rows_checked", "rows_failed"]].values.tolist() == [
+        ["teachers", "Преподаватели", "Часов в году", 3, 1]
+    ]
+    assert failed["expectation"].iloc[0] == "ExpectColumnValuesToBeBetween"
+    assert failed["rule"].iloc[0] == result.rejects["rule"].iloc[0]
+    assert (validation.loc[validation["success"], "rows_failed"] == 0).all()

@@ -27,7 +27,6 @@ def test_without_the_variable_the_root_is_the_checkout_the_package_runs_from(no_
     assert settings.processed_dir() == ROOT / "data" / "processed"
     assert settings.raw_dir() == ROOT / "data" / "raw"
     assert settings.reports_dir() == ROOT / "reports"
-    assert settings.data_docs_dir() == ROOT / "reports" / "data-docs"
     assert (settings.notebooks_dir() / "cluster_report.ipynb").exists()
     assert "where the package is installed from" in settings.root_origin()
 
@@ -58,7 +57,7 @@ def test_relative_paths_resolve_under_the_root_absolute_ones_stay(tmp_path, monk
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["ingest"], {"raw": "data/raw", "processed": "data/processed", "data_docs": "reports/data-docs"}),
+        (["ingest"], {"raw": "data/raw", "processed": "data/processed"}),
         (["demo"], {"raw": "data/raw", "processed": "data/processed"}),
         (["build"], {"raw": "data/raw", "processed": "data/processed", "out": "reports"}),
         (["template", "--cluster", "c", "--year", "2025"], {"raw": "data/raw"}),

@@ -50,21 +50,8 @@ def test_bench_command_prints_name_value_lines(capsys):
     # The command's own parser, so that other commands' modules do not matter here.
     parser = argparse.ArgumentParser()
     bench_command.add_parser(parser.add_subparsers())
-    args = parser.parse_args(
-        [
-            "bench",
-            "--only",
-            "staffing",
-            "--clusters",
-            "8",
-            "--roster-rows",
-            "800",
-            "--pairs",
-            "200",
-            "--repeat",
-            "1",
-        ]
-    )
+    small = ["--clusters", "8", "--roster-rows", "800", "--pairs", "200", "--repeat", "1"]
+    args = parser.parse_args(["bench", "--only", "staffing", *small])
     code = args.func(args)
     out = capsys.readouterr()
     assert code == 0

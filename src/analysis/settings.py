@@ -52,11 +52,6 @@ def reports_dir() -> Path:
     return project_root() / "reports"
 
 
-def data_docs_dir() -> Path:
-    """``reports/data-docs/``: the great-expectations Data Docs of the last ingestion."""
-    return reports_dir() / "data-docs"
-
-
 def notebooks_dir() -> Path:
     """``notebooks/`` of the package's checkout: the report templates papermill runs."""
     return PACKAGE_ROOT / "notebooks"

@@ -4,7 +4,11 @@
 ``facts``,
 ``teachers``, ``pairs``, ``enrolment``, ``organisations`` (tidy, people as pseudonymous ids),
 ``rejects`` (every rejected input row with its reason), ``submissions`` (every input file with
-its status and row counts) and ``quality`` (rows accepted / rejected per cluster-year).
+its status, row counts, ``sha256`` and ``size_bytes``), ``quality`` (rows accepted / rejected per
+cluster-year) and ``validation`` (every rule of the great-expectations run: table, sheet, column,
+rule, expectation, success, rows_checked, rows_failed) and ``warnings`` (facts far above their
+count target, kept but flagged: cluster_id, year, indicator, programme_code, fact, target, ratio,
+rule).
 Parquet files are written to a temporary name and renamed, so a reader never sees half a table.
 """
 
@@ -29,6 +33,8 @@ TABLES = (
     "rejects",
     "submissions",
     "quality",
+    "validation",
+    "warnings",
 )
 
 

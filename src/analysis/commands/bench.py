@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("staffing", "build")
+BENCHMARKS = ("staffing", "ingest", "build")
 
 
 def add_parser(subparsers) -> None:
@@ -13,15 +13,30 @@ def add_parser(subparsers) -> None:
         help="measure the speed targets against their baselines (name: value lines)",
         description="staffing: generate a seeded synthetic country (600 clusters × 3 years, 200,000 "
         "roster rows, 60,000 mentoring pairs by default) and time every staffing metric against a "
-        "per-cluster loop baseline. build: generate a region of 13 clusters × 3 years and time our "
-        "cold, no-op and one-cluster-changed builds against the naive papermill + nbconvert loop. "
-        "Each figure is printed as a `name: value` line.",
+        "per-cluster loop baseline. ingest: generate a region of 600 filled-in forms and time its "
+        "ingest against reading with openpyxl. build: generate a region of 13 clusters × 3 years and "
+        "time our cold, no-op and one-cluster-changed builds against the naive papermill + nbconvert "
+        "loop. Each figure is printed as a `name: value` line.",
     )
     parser.add_argument(
         "--only",
         action="append",
         choices=BENCHMARKS,
         help="run only this benchmark (repeat for several; default: all)",
+    )
+    parser.add_argument("--clusters", type=int, default=600, help="staffing: clusters (default 600)")
+    parser.add_argument(
+        "--roster-rows", type=int, default=200_000, help="staffing: teacher roster rows (default 200000)"
+    )
+    parser.add_argument("--pairs", type=int, default=60_000, help="staffing: pair rows (default 60000)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic data (default 0)")
+    parser.add_argument("--repeat", type=int, default=5, help="staffing: timed runs; the best counts")
+    parser.add_argument(
+        "--ingest-clusters",
+        type=int,
+        default=200,
+        metavar="N",
+        help="ingest: clusters of the generated region, 3 forms each (default 200; 0 skips it)",
     )
     parser.add_argument(
         "--baseline-reports",
@@ -30,18 +45,16 @@ def add_parser(subparsers) -> None:
         metavar="N",
         help="build: time the naive loop on the first N reports only and scale it (default: all)",
     )
-    parser.add_argument("--clusters", type=int, default=600, help="number of clusters (default 600)")
-    parser.add_argument(
-        "--roster-rows", type=int, default=200_000, help="teacher roster rows (default 200000)"
-    )
-    parser.add_argument("--pairs", type=int, default=60_000, help="mentoring pair rows (default 60000)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic data (default 0)")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs; the best counts (default 5)")
     parser.set_defaults(func=run)
 
 
 def _progress(message: str) -> None:
     print(f"… {message}", file=sys.stderr, flush=True)
+
+
+def _print(figures: dict) -> None:
+    for name, value in figures.items():
+        print(f"{name}: {value}", flush=True)
 
 
 def run(args) -> int:
@@ -58,14 +71,16 @@ def run(args) -> int:
             repeat=args.repeat,
             progress=_progress,
         )
-        for name, value in figures.items():
-            print(f"{name}: {value}", flush=True)
+        _print(figures)
         ok &= bool(figures["staffing_results_match"])
+    if "ingest" in chosen and args.ingest_clusters > 0:
+        from analysis.bench.ingest import run_ingest_benchmark
+
+        figures = run_ingest_benchmark(n_clusters=args.ingest_clusters, seed=args.seed, progress=_progress)
+        _print(figures)
+        ok &= bool(figures.get("ingest_results_match", 1))
     if "build" in chosen:
         from analysis.bench.build import run_build_benchmark
 
-        for name, value in run_build_benchmark(
-            baseline_limit=args.baseline_reports, progress=_progress
-        ).items():
-            print(f"{name}: {value}", flush=True)
+        _print(run_build_benchmark(baseline_limit=args.baseline_reports, progress=_progress))
     return 0 if ok else 1

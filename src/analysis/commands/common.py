@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -53,18 +54,46 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     add_processed_option(parser)
 
 
+SHOWN_PER_RULE = 3  # lines printed per file and rule; the rest are counted
+
+
+def summarised(frame, label: str, table: object = None) -> list[str]:
+    """Lines for rejects-like rows, per file and rule: the first ``SHOWN_PER_RULE`` rows, then
+    one line counting the rest (the full list stays in ``table`` when there is one)."""
+    from analysis.ingest.run import row_lines
+
+    if frame is None or frame.empty:
+        return []
+    lines = []
+    for (file, rule), group in frame.groupby(["source_file", "rule"], sort=False):
+        lines += [f"{label}: {line}" for line in row_lines(group.head(SHOWN_PER_RULE))]
+        if len(group) > SHOWN_PER_RULE:
+            where = f" — every one is in {table}" if table else ""
+            lines.append(
+                f"{label}: {file}: {len(group) - SHOWN_PER_RULE} more row(s) like these ({rule}){where}"
+            )
+    return lines
+
+
 def print_prepare_summary(result) -> None:
-    """Every problem on a line of its own, then the totals."""
-    for line in result.plan_errors:
-        print(f"plan set aside: {line}")
-    for line in result.unreadable:
-        print(f"file skipped: {line}")
-    for line in result.rejects:
-        print(f"rejected: {line}")
+    """Problems on stderr, each once, summarised per file and rule; notes and totals on stdout."""
+    processed = result.processed or Path("data/processed")
+    problems = [f"plan set aside: {line}" for line in result.plan_errors]
+    problems += [f"file skipped: {line}" for line in result.unreadable]
+    if result.rejected is not None:
+        problems += summarised(result.rejected, "rejected", processed / "rejects.parquet")
+    else:
+        problems += [f"rejected: {line}" for line in result.rejects]
+    problems += summarised(result.dropped, "value dropped")
+    for line in problems:
+        print(line, file=sys.stderr)
+    for line in result.notices:
+        print(f"note: {line}")
+    warnings = f", {result.fact_warnings} fact(s) far above target" if result.fact_warnings else ""
     print(
         f"data: {result.clusters} cluster(s), {result.plan_cells} plan cells; {result.files} file(s), "
         f"{result.rows_accepted} of {result.rows_read} rows accepted, {len(result.rejects)} rejection(s), "
-        f"{len(result.unreadable)} file(s) skipped, {len(result.warnings)} plan warning(s)"
+        f"{len(result.unreadable)} file(s) skipped, {len(result.warnings)} plan warning(s){warnings}"
     )
     if result.data_docs:
         print(f"data quality (great-expectations Data Docs): {result.data_docs}")
@@ -83,7 +112,8 @@ def add_docs_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-docs",
         type=Path,
-        default=settings.data_docs_dir(),
+        default=None,
         metavar="DIR",
-        help="where the great-expectations Data Docs go (default: %(default)s)",
+        help="also write great-expectations Data Docs of this run into DIR, for developers (they load "
+        "scripts from CDNs, so the published site carries its own validation page instead)",
     )

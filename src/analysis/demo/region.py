@@ -567,7 +567,7 @@ def _people(
 
     for college in colleges:
         for _ in range(int(rng.integers(4, 8))):
-            trained = _day(rng, date(2022, 9, 1), date(2026, 6, 30)) if rng.random() < 0.3 else None
+            trained = _day(rng, date(2024, 1, 15), date(2026, 6, 30)) if rng.random() < 0.3 else None
             people.append(
                 _Person(
                     new_name(),
@@ -582,7 +582,7 @@ def _people(
     for employer in employers:
         for _ in range(int(rng.integers(2, 5))):
             teaches = rng.random() < 0.6
-            trained = _day(rng, date(2023, 3, 1), date(2026, 10, 31)) if rng.random() < 0.75 else None
+            trained = _day(rng, date(2024, 1, 15), date(2026, 10, 31)) if rng.random() < 0.75 else None
             people.append(
                 _Person(
                     new_name(),

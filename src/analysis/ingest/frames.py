@@ -3,9 +3,12 @@ and value sets the great-expectations suites check."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from analysis.ingest.parse import Rows
+from analysis.ingest.plausibility import PLAN_PERIOD_START, latest_date, name_shape
 from analysis.ingest.pseudonym import person_id
 from analysis.sources import forms
 from analysis.sources.plan import FAMILY_PLAN
@@ -19,8 +22,12 @@ def _frame(rows: Rows, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def prepare_tables(parts: dict[str, Rows], plan: pd.DataFrame, key: bytes) -> dict[str, pd.DataFrame]:
-    """Typed frames with pseudonymous ids and the key columns the suites check."""
+def prepare_tables(
+    parts: dict[str, Rows], plan: pd.DataFrame, key: bytes, as_of: date
+) -> dict[str, pd.DataFrame]:
+    """Typed frames with pseudonymous ids and the key columns the suites check: a name only as
+    its shape (``*_shape``), the reporting year's bounds, the plan period's start and the last
+    day a date of the row may name (``latest_date``: its submission date, never after ``as_of``)."""
     plan = plan[plan["family"] == FAMILY_PLAN]
     targets = dict(
         zip(
@@ -39,6 +46,10 @@ def prepare_tables(parts: dict[str, Rows], plan: pd.DataFrame, key: bytes) -> di
     def year_bounds(frame: pd.DataFrame) -> pd.DataFrame:
         frame["year_start"] = pd.to_datetime(frame["year"].astype(str) + "-01-01")
         frame["year_end"] = pd.to_datetime(frame["year"].astype(str) + "-12-31")
+        frame["period_start"] = pd.Timestamp(PLAN_PERIOD_START)
+        frame["latest_date"] = pd.to_datetime(
+            [latest_date(d if not pd.isna(d) else None, as_of) for d in frame["submitted_on"]]
+        )
         return frame
 
     facts = _frame(parts["facts"], ["cluster_id", "year", "indicator", "programme_code", "fact"])
@@ -62,6 +73,7 @@ def prepare_tables(parts: dict[str, Rows], plan: pd.DataFrame, key: bytes) -> di
         parts["teachers"], ["cluster_id", "year", "full_name", "organisation", "programme_code"]
     )
     if not teachers.empty:
+        teachers["full_name_shape"] = [name_shape(n) for n in teachers["full_name"]]
         teachers["person_id"] = [person_id(key, n) for n in teachers.pop("full_name")]
         teachers = teachers.drop(columns="snils")
         teachers["org_id"] = teachers.pop("organisation")
@@ -83,6 +95,8 @@ def prepare_tables(parts: dict[str, Rows], plan: pd.DataFrame, key: bytes) -> di
         ],
     )
     if not pairs.empty:
+        pairs["teacher_name_shape"] = [name_shape(n) for n in pairs["teacher_name"]]
+        pairs["specialist_name_shape"] = [name_shape(n) for n in pairs["specialist_name"]]
         pairs["teacher_id"] = [person_id(key, n) for n in pairs.pop("teacher_name")]
         pairs["specialist_id"] = [person_id(key, n) for n in pairs.pop("specialist_name")]
         pairs["specialist_org_id"] = pairs.pop("specialist_organisation")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.ingest.parse import SPEC, heading
 from analysis.sources import normalise
 from analysis.sources.facts import FACT_COLUMNS
 from analysis.tables import ENROLMENT_COLUMNS
@@ -27,6 +28,8 @@ REJECT_COLUMNS = [
 
 SUBMISSION_COLUMNS = [
     "source_file",
+    "sha256",  # of the file's bytes; of a CSV folder, of its sheets' names and bytes in name order
+    "size_bytes",
     "cluster_id",
     "year",
     "submitted_on",
@@ -71,4 +74,38 @@ def submission_log(log: list[dict], rejected_ids: set[int]) -> pd.DataFrame:
         rows.append({**entry, "rows_read": read, "rows_rejected": rejected, "rows_accepted": read - rejected})
     frame = pd.DataFrame.from_records(rows, columns=SUBMISSION_COLUMNS)
     frame["submitted_on"] = pd.to_datetime(frame["submitted_on"])
-    return frame.astype({"rows_read": "int64", "rows_accepted": "int64", "rows_rejected": "int64"})
+    return frame.astype(
+        {"size_bytes": "int64", "rows_read": "int64", "rows_accepted": "int64", "rows_rejected": "int64"}
+    )
+
+
+# One row per table × rule of the great-expectations run; what the validation page shows.
+VALIDATION_COLUMNS = [
+    "table",  # facts, teachers, pairs, enrolment
+    "sheet",  # the form's sheet title
+    "column",  # the form's heading of the column the rule concerns
+    "rule",  # the rule in Russian words, as in rejects
+    "expectation",  # the great-expectations class name
+    "success",
+    "rows_checked",
+    "rows_failed",
+]
+
+
+def validation_table(outcomes: list) -> pd.DataFrame:
+    """The outcome of every rule of every suite (``analysis.ingest.validation.Outcome``)."""
+    rows = [
+        {
+            "table": o.table,
+            "sheet": SPEC[o.table].title,
+            "column": heading(o.table, o.rule.column, SPEC[o.table].title),
+            "rule": o.rule.rule,
+            "expectation": o.rule.kind,
+            "success": o.success,
+            "rows_checked": o.rows_checked,
+            "rows_failed": len(o.row_ids),
+        }
+        for o in outcomes
+    ]
+    frame = pd.DataFrame.from_records(rows, columns=VALIDATION_COLUMNS)
+    return frame.astype({"success": "bool", "rows_checked": "int64", "rows_failed": "int64"})

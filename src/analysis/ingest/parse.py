@@ -1,7 +1,10 @@
 """Cleaning every cell of an input row into a typed value, or a reject that names the rule.
 
 Each table of the collection form has one parser per column (``PARSERS``); a cell that cannot be
-read rejects its whole row with the first rule it breaks. Personal values are masked in rejects.
+read rejects its whole row with the first rule it breaks — except an optional value
+(``OPTIONAL_VALUES``: the СНИЛС), which is dropped and reported while the row stays. A cell whose
+value the file does not hold (a formula saved without its value, an error value) rejects its row
+with that reason. Personal values are masked in rejects.
 """
 
 from __future__ import annotations
@@ -9,14 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from analysis.sources import forms, normalise
+from analysis.sources.xlsx import CellProblem
 
 PERSONAL_COLUMNS = {"full_name", "snils", "teacher_name", "specialist_name"}
 
 
 MASKED = "(скрыто: персональные данные)"
+
+# Columns whose bad value is dropped (and reported) instead of rejecting the row.
+OPTIONAL_VALUES = {"teachers": {"snils"}}
+DROPPED = "значение не учтено, строка принята"
 
 
 SHEET_TABLE = {
@@ -38,7 +44,7 @@ SPEC = {
 def _required(parse: Callable[[object], object]) -> Callable[[object], object]:
     def parse_required(value: object) -> object:
         if normalise.is_blank(value):
-            raise ValueError("a value is required here")
+            raise ValueError("здесь нужно значение")
         return parse(value)
 
     return parse_required
@@ -64,7 +70,7 @@ def _word(words: dict[str, str], hint: str) -> Callable[[object], str]:
 def _integer(value: object) -> int:
     number = normalise.number(value)
     if not number.is_integer():
-        raise ValueError("a whole number is expected here")
+        raise ValueError("нужно целое число")
     return int(number)
 
 
@@ -78,7 +84,7 @@ PARSERS: dict[str, dict[str, Callable[[object], object]]] = {
         "full_name": _required(normalise.person_name),
         "snils": normalise.snils,
         "organisation": _required(normalise.organisation),
-        "employment": _required(_word(forms.EMPLOYMENT_WORDS, "write штатный or совместитель")),
+        "employment": _required(_word(forms.EMPLOYMENT_WORDS, "напишите «штатный» или «совместитель»")),
         "programme_code": _required(normalise.programme_code),
         "hours": _required(normalise.number),
         "training_completed": normalise.day,
@@ -106,6 +112,11 @@ class Rows:
 
     parsed: list[dict] = field(default_factory=list)
     rejects: list[dict] = field(default_factory=list)
+    dropped: list[dict] = field(default_factory=list)  # optional values left out of accepted rows
+
+
+# Columns a form sheet has not got: its rows take them from the «Сведения» sheet.
+META_HEADINGS = {"cluster_id": "Кластер", "year": "Год"}
 
 
 def heading(table: str, column: str, sheet: str) -> str:
@@ -113,7 +124,7 @@ def heading(table: str, column: str, sheet: str) -> str:
     if not sheet:
         return column
     headings = {name: heading for heading, name in SPEC[table].columns} if table in SPEC else {}
-    return headings.get(column, column)
+    return headings.get(column, META_HEADINGS.get(column, column))
 
 
 def shown(column: str, value: object) -> str:
@@ -122,20 +133,31 @@ def shown(column: str, value: object) -> str:
     return "" if normalise.is_blank(value) else normalise.text(value)
 
 
-def parse_rows(table: str, frame: pd.DataFrame, context: dict, rows: Rows, raw: dict[int, dict]) -> None:
-    """Clean every cell of every row; a cell that fails rejects its row (first failure named)."""
+def parse_rows(table: str, records: list[dict], context: dict, rows: Rows, raw: dict[int, dict]) -> None:
+    """Clean every cell of every record (a row: column → value, ``source_row``); a cell that
+    fails rejects its row (first failure named)."""
     parsers = PARSERS[table]
-    for record in frame.to_dict("records"):
+    optional = OPTIONAL_VALUES.get(table, set())
+    where = {k: v for k, v in context.items() if k != "submitted_on"}
+    for record in records:
         row_id = len(raw)
         raw[row_id] = record
         parsed = {"row_id": row_id, "source_row": record["source_row"], **context}
         if "demo" in record:  # facts files mark demonstration rows themselves
             parsed["demo"] = bool(record["demo"])
         problem = None
+        dropped = []
         for column, parse in parsers.items():
+            value = record.get(column)
             try:
-                parsed[column] = parse(record.get(column))
+                if isinstance(value, CellProblem):
+                    raise ValueError(value.rule)
+                parsed[column] = parse(value)
             except ValueError as exc:
+                if column in optional and not isinstance(value, CellProblem):
+                    parsed[column] = None
+                    dropped.append((column, f"{exc}: {DROPPED}"))
+                    continue
                 problem = (column, str(exc))
                 break
         if problem is None and table == "facts" and "year" in record:
@@ -143,10 +165,11 @@ def parse_rows(table: str, frame: pd.DataFrame, context: dict, rows: Rows, raw: 
                 parsed["year"] = int(normalise.number(record["year"]))
                 parsed["cluster_id"] = normalise.text(record["cluster_id"])
             except ValueError:
-                problem = ("year", "the year is a number such as 2025")
+                problem = ("year", "год — число, например 2025")
         if problem:
-            column, rule = problem
-            rows.rejects.append(
+            dropped = []
+        for column, rule in [problem] if problem else dropped:
+            (rows.rejects if problem else rows.dropped).append(
                 {
                     "row_id": row_id,
                     "table": table,
@@ -154,16 +177,16 @@ def parse_rows(table: str, frame: pd.DataFrame, context: dict, rows: Rows, raw: 
                     "value": shown(column, record.get(column)),
                     "rule": rule,
                     "source_row": record["source_row"],
-                    **context,
+                    **where,
                 }
             )
-        else:
+        if not problem:
             rows.parsed.append(parsed)
 
 
 def missing_columns_rejects(table: str, sheet, context: dict, rows: Rows, raw: dict[int, dict]) -> None:
-    rule = f"the sheet has no column «{sheet.missing_columns[0]}»: use the form's headings"
-    for record in sheet.frame.to_dict("records"):
+    rule = f"на листе нет столбца «{sheet.missing_columns[0]}»: используйте заголовки формы"
+    for record in sheet.records:
         row_id = len(raw)
         raw[row_id] = record
         rows.rejects.append(
@@ -174,6 +197,6 @@ def missing_columns_rejects(table: str, sheet, context: dict, rows: Rows, raw: d
                 "value": "",
                 "rule": rule,
                 "source_row": record["source_row"],
-                **context,
+                **{k: v for k, v in context.items() if k != "submitted_on"},
             }
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -27,9 +28,12 @@ from analysis.ingest.output import (
     facts_output,
     output_frame,
     submission_log,
+    validation_table,
 )
 from analysis.ingest.parse import heading, shown
 from analysis.ingest.read import load_organisations, read_inputs
+from analysis.ingest.workers import Reading
+from analysis.sources.xlsx import LIMITS, Limits
 from analysis.tables import PAIR_COLUMNS, TEACHER_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -42,21 +46,29 @@ class IngestResult:
     tables: dict[str, pd.DataFrame]
     rejects: pd.DataFrame
     submissions: pd.DataFrame
-    failures: list = field(default_factory=list)  # great-expectations failures, for the summary
+    validation: pd.DataFrame = field(default_factory=lambda: validation_table([]))
+    # Optional values left out of accepted rows (an invalid СНИЛС), in the rejects' columns.
+    dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
 
     def reject_lines(self) -> list[str]:
-        return [
-            str(
-                InputError(
-                    Location(
-                        file=r.source_file, sheet=r.sheet or None, row=int(r.source_row), column=r.column
-                    ),
-                    r.rule,
-                    value=r.value,
-                )
+        return row_lines(self.rejects)
+
+    def dropped_lines(self) -> list[str]:
+        return row_lines(self.dropped)
+
+
+def row_lines(frame: pd.DataFrame) -> list[str]:
+    """One line per row of a rejects-like frame: file, sheet, row, column: rule (value '…')."""
+    return [
+        str(
+            InputError(
+                Location(file=r.source_file, sheet=r.sheet or None, row=int(r.source_row), column=r.column),
+                r.rule,
+                value=r.value,
             )
-            for r in self.rejects.itertuples(index=False)
-        ]
+        )
+        for r in frame.itertuples(index=False)
+    ]
 
 
 def ingest(
@@ -65,34 +77,42 @@ def ingest(
     plan: pd.DataFrame,
     key_for: Callable[[bool], bytes],
     validator,
+    limits: Limits = LIMITS,
+    as_of: date | None = None,
+    reading: Reading | None = None,
 ) -> IngestResult:
     """Read, clean, pseudonymise and validate every input under ``raw_dir``.
 
     ``key_for(demo_only)`` gives the pseudonymisation key; ``demo_only`` is true when every
-    roster row read comes from a submission marked as demonstration data.
+    roster row read comes from a submission marked as demonstration data. ``limits`` bound the
+    reading of each file; ``as_of`` (default today) is the last day a submission may name;
+    ``reading`` is the reading of the submissions when it was started already
+    (``analysis.ingest.read.start_reading``).
     """
     raw_dir = Path(raw_dir)
+    as_of = as_of or date.today()
     organisations = load_organisations(raw_dir)
     demo_clusters = set(registry.loc[registry["demo"], "cluster_id"])
-    parts, raw, log = read_inputs(raw_dir, demo_clusters)
+    parts, raw, log = read_inputs(raw_dir, demo_clusters, limits, as_of, reading)
     people = [r for t in ("teachers", "pairs") for r in parts[t].parsed]
     key = key_for(all(r.get("demo") for r in people)) if people else b""
-    tables = prepare_tables(parts, plan, key)
+    tables = prepare_tables(parts, plan, key, as_of)
     values = value_sets(registry, plan, organisations, tables["teachers"])
 
-    from analysis.ingest.validation import suites
+    from analysis.ingest.validation import Outcome, suites
 
     rejected: list[dict] = [r for rows in parts.values() for r in rows.rejects]
-    failures = []
+    outcomes = []
     for table, rules in suites(values).items():
         frame = tables[table]
         if frame.empty:
+            outcomes += [Outcome(table, rule, 0, []) for rule in rules]
             continue
         by_id = frame.set_index("row_id")
-        for failure in validator.validate(table, frame, rules):
-            failures.append(failure)
-            for row_id in failure.row_ids:
-                column = failure.rule.column
+        for outcome in validator.validate(table, frame, rules):
+            outcomes.append(outcome)
+            for row_id in outcome.row_ids:
+                column = outcome.rule.column
                 row = by_id.loc[row_id]
                 value = raw[row_id].get(column, row.get(column))
                 rejected.append(
@@ -101,7 +121,7 @@ def ingest(
                         "table": table,
                         "column": heading(table, column, row["sheet"]),
                         "value": shown(column, value),
-                        "rule": failure.rule.rule,
+                        "rule": outcome.rule.rule,
                         "source_file": row["source_file"],
                         "sheet": row["sheet"],
                         "source_row": row["source_row"],
@@ -124,6 +144,11 @@ def ingest(
         "organisations": organisations,
     }
     submissions = submission_log(log, rejected_ids)
+    dropped = [r for rows in parts.values() for r in rows.dropped if r["row_id"] not in rejected_ids]
     return IngestResult(
-        result_tables, rejects.drop(columns="row_id").reset_index(drop=True), submissions, failures
+        result_tables,
+        rejects.drop(columns="row_id").reset_index(drop=True),
+        submissions,
+        validation_table(outcomes),
+        pd.DataFrame.from_records(dropped, columns=["row_id", *REJECT_COLUMNS]).drop(columns="row_id"),
     )

@@ -20,8 +20,10 @@ import pandas as pd
 
 from analysis.errors import PlanError
 from analysis.ingest.pseudonym import load_key
+from analysis.ingest.read import start_reading
 from analysis.ingest.run import ingest
 from analysis.metrics.completeness import quality_summary
+from analysis.metrics.plausibility import CEILING_RATIO, fact_ceiling_warnings
 from analysis.metrics.reconcile import (
     enrolment_evidence,
     reconcile_facts,
@@ -33,6 +35,7 @@ from analysis.site.fingerprint import MANIFEST, is_current, read_manifest, scope
 from analysis.sources import plan as plan_module
 from analysis.sources.federal import load_federal
 from analysis.sources.registry import load_registry
+from analysis.sources.xlsx import LIMITS, Limits
 from analysis.tables import table_path, write_table
 
 logger = logging.getLogger(__name__)
@@ -52,10 +55,15 @@ class PrepareResult:
     rows_read: int
     rows_accepted: int
     rejects: list[str] = field(default_factory=list)
-    unreadable: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # files skipped or rejected whole
     plan_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     data_docs: Path | None = None
+    rejected: pd.DataFrame | None = None  # the rejects table, for a summary per file and rule
+    dropped: pd.DataFrame | None = None  # optional values left out of accepted rows
+    notices: list[str] = field(default_factory=list)  # files read with a caveat, superseded, ignored
+    fact_warnings: int = 0  # facts far above their target (the warnings table)
+    processed: Path | None = None
     skipped: bool = False  # inputs and code unchanged since the tables were written
     written: list[str] = field(default_factory=list)  # tables whose content changed
 
@@ -81,7 +89,7 @@ def read_plans(registry: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list
         try:
             rows = plan_module.read_plan_file(row.plan_path)
         except PlanError as exc:
-            logger.error("plan of %s set aside: %s", row.cluster_id, exc)
+            logger.debug("plan of %s set aside: %s", row.cluster_id, exc)  # the summary says it
             versions.append("")
             errors.append(str(exc))
             continue
@@ -110,12 +118,16 @@ def prepare(
     docs_dir: str | Path | None = None,
     demo_key: bool = False,
     as_of: date | None = None,
+    limits: Limits = LIMITS,
+    ceiling: float = CEILING_RATIO,
     force: bool = True,
 ) -> PrepareResult:
     """Build every processed table from ``raw_dir``; publish Data Docs into ``docs_dir`` if given.
 
     ``demo_key`` lets people be pseudonymised with the built-in demonstration key when no key is
     configured — and only when every roster row comes from a submission marked as demo data.
+    ``as_of`` (default today) is the last day a submission may name; ``limits`` bound reading
+    each file; a fact above ``ceiling`` × its count target is kept and listed in ``warnings``.
     Unless ``force``, nothing is done when the inputs and code are those the tables were made
     from (the result says ``skipped``); tables whose content did not change are never rewritten.
     """
@@ -127,17 +139,33 @@ def prepare(
     from analysis.ingest.validation import Validator
 
     registry = load_registry(raw_dir / REGISTRY_FILE)
-    plan, clusters, warnings = read_plans(registry)
-    validator = Validator()
-    result = ingest(
-        raw_dir, registry, plan, lambda demo_only: load_key(demo=demo_key and demo_only), validator
-    )
+    # Submissions are read in worker processes while the plans are read and great-expectations
+    # is imported here.
+    reading = start_reading(raw_dir, limits)
+    try:
+        plan, clusters, warnings = read_plans(registry)
+        validator = Validator()
+        result = ingest(
+            raw_dir,
+            registry,
+            plan,
+            lambda demo_only: load_key(demo=demo_key and demo_only),
+            validator,
+            limits,
+            as_of,
+            reading,
+        )
+    finally:
+        reading.close()
+    fact_warnings = fact_ceiling_warnings(result.tables["facts"], plan, ceiling)
     tables = {
         "clusters": clusters,
         "plan": plan,
         **result.tables,
         "rejects": result.rejects,
         "submissions": result.submissions,
+        "validation": result.validation,
+        "warnings": fact_warnings,
         "quality": quality_summary(result.tables, result.rejects),
         **staffing_tables(result.tables, plan),
     }
@@ -152,21 +180,28 @@ def prepare(
     docs = validator.publish(Path(docs_dir)) if docs_dir else None
     for line in warnings:
         logger.warning(line)
-    read = result.submissions[result.submissions["status"] == "read"]
+    files = result.submissions
+    read = files[files["status"] == "read"]
+    problems = files["status"].isin(["unreadable", "rejected"])
     summary = PrepareResult(
         clusters=len(registry),
         plan_cells=len(plan),
-        files=len(result.submissions),
+        files=len(files),
         rows_read=int(read["rows_read"].sum()),
         rows_accepted=int(read["rows_accepted"].sum()),
         rejects=result.reject_lines(),
-        unreadable=result.submissions.loc[result.submissions["status"] != "read", "message"].tolist(),
+        unreadable=files.loc[problems, "message"].tolist(),
         plan_errors=[e for e in clusters["plan_error"] if e],
         warnings=warnings,
         data_docs=docs,
         written=written,
+        rejected=result.rejects,
+        dropped=result.dropped,
+        notices=[m for m in files.loc[~problems, "message"] if m],
+        fact_warnings=len(fact_warnings),
+        processed=Path(processed_dir),
     )
-    logger.info(
+    logger.debug(
         "data: %d clusters, %d files, %d of %d rows accepted, written to %s",
         summary.clusters,
         summary.files,

@@ -1,8 +1,8 @@
 """Cell values as people type them in Excel, read into clean Python values.
 
-Each parser takes one cell (a string, a number or a datetime, as openpyxl or a CSV gives it)
-and returns the clean value, or raises ``ValueError`` whose text is the rule the cell breaks,
-written for the person who will fix the file.
+Each parser takes one cell (a string, a number or a datetime, as a workbook reader or a CSV
+gives it) and returns the clean value, or raises ``ValueError`` whose text is the rule the cell
+breaks, written in Russian for the person who will fix the file.
 """
 
 from __future__ import annotations
@@ -61,17 +61,17 @@ def organisation(value: object) -> str:
 def number(value: object) -> float:
     """A number ≥ 0: a numeric cell, or text such as ``12``, ``1,5``, ``1.5``, `` 3 ``."""
     if isinstance(value, bool):
-        raise ValueError("a number ≥ 0 is expected here")
+        raise ValueError("нужно число ≥ 0")
     if isinstance(value, int | float) and not (isinstance(value, float) and math.isnan(value)):
         if value < 0:
-            raise ValueError("the number must not be negative")
+            raise ValueError("число не может быть отрицательным")
         return float(value)
     cleaned = text(value).replace(" ", "")
     if _NUMBER.match(cleaned):
         return float(cleaned.replace(",", "."))
     if cleaned.startswith("-") and _NUMBER.match(cleaned[1:]):
-        raise ValueError("the number must not be negative")
-    raise ValueError("a number ≥ 0 is expected here (e.g. 12 or 1,5)")
+        raise ValueError("число не может быть отрицательным")
+    raise ValueError("нужно число ≥ 0 (например, 12 или 1,5)")
 
 
 def yes_no(value: object) -> bool:
@@ -81,7 +81,7 @@ def yes_no(value: object) -> bool:
         return True
     if word in NO_WORDS:
         return False
-    raise ValueError("write да or нет")
+    raise ValueError("напишите «да» или «нет»")
 
 
 def fact(value: object) -> tuple[str, float]:
@@ -97,13 +97,13 @@ def fact(value: object) -> tuple[str, float]:
     try:
         return "number", number(value)
     except ValueError:
-        raise ValueError("a fact is a number ≥ 0, да or нет") from None
+        raise ValueError("факт — число ≥ 0, «да» или «нет»") from None
 
 
 def excel_serial(serial: float) -> date:
     """The date of an Excel serial day number (1900 date system)."""
     if not 1 <= serial < 2958466:
-        raise ValueError("not a date: the number is outside Excel's date range")
+        raise ValueError("не дата: число вне диапазона дат Excel")
     return EXCEL_EPOCH + timedelta(days=int(serial))
 
 
@@ -117,7 +117,7 @@ def day(value: object) -> date | None:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 1900 <= value <= 2100:  # a bare year, not Excel's day 1900 (1905-03-14)
-            raise ValueError("a whole date is expected here, as dd.mm.yyyy, not only the year")
+            raise ValueError("нужна полная дата (дд.мм.гггг), а не только год")
         return excel_serial(float(value))
     cleaned = text(value)
     if cleaned.replace(",", ".").replace(".", "", 1).isdigit():  # a serial number stored as text
@@ -130,15 +130,15 @@ def day(value: object) -> date | None:
             y, m, d = (int(g) for g in match.groups())
             return date(y, m, d)
     except ValueError:
-        raise ValueError("no such date in the calendar") from None
-    raise ValueError("a date is expected here, as dd.mm.yyyy")
+        raise ValueError("такой даты нет в календаре") from None
+    raise ValueError("нужна дата в виде дд.мм.гггг")
 
 
 def programme_code(value: object) -> str:
     """A programme code such as ``38.02.01``."""
     code = text(value).rstrip(".")
     if not _PROGRAMME.match(code):
-        raise ValueError("a programme code looks like 38.02.01")
+        raise ValueError("код программы записывается как 38.02.01")
     return code
 
 
@@ -146,7 +146,7 @@ def indicator_code(value: object) -> str:
     """An indicator code such as ``1.1.4`` (``1.1.4.`` is read the same)."""
     code = text(value).rstrip(".")
     if not re.match(r"^\d+(\.\d+)+$", code):
-        raise ValueError("an indicator code looks like 1.1.4")
+        raise ValueError("код показателя записывается как 1.1.4")
     return code
 
 
@@ -161,14 +161,14 @@ def snils(value: object) -> str | None:
         return None
     match = _SNILS.match(text(value))
     if not match:
-        raise ValueError("a СНИЛС is written 123-456-789 01")
+        raise ValueError("СНИЛС записывается как 123-456-789 01")
     digits = "".join(match.groups())
     body, check = digits[:9], int(digits[9:])
     if int(body) > 1001998:
         total = sum(int(d) * w for d, w in zip(body, range(9, 0, -1), strict=True))
         expected = total % 101 % 100
         if check != expected:
-            raise ValueError("the СНИЛС check number does not match: check the digits")
+            raise ValueError("контрольное число СНИЛС не сходится: проверьте цифры")
     return digits
 
 
@@ -176,9 +176,9 @@ def person_name(value: object) -> str:
     """A person's ФИО, trimmed; the form matches spellings case- and ё-insensitively."""
     name = text(value)
     if not name:
-        raise ValueError("the ФИО is empty")
+        raise ValueError("ФИО не заполнено")
     if any(ch.isdigit() for ch in name):
-        raise ValueError("a ФИО has no digits")
+        raise ValueError("в ФИО не бывает цифр")
     return name
 
 

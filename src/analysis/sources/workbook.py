@@ -2,7 +2,12 @@
 
 Values stay as the file holds them (text, numbers, datetimes); ``analysis.sources.normalise`` cleans
 them later, cell by cell. Each row keeps its row number in the sheet (``source_row``) so every
-message can point at it. A file that cannot be read at all raises ``UnreadableSubmission``.
+message can point at it. A file that cannot be read at all raises ``UnreadableSubmission``
+(``analysis.sources.xlsx`` reads workbooks within bounds).
+
+Identity: a submission is the cluster-year named by its file name (``<cluster>_<year>``, a
+suffix such as ``_v2`` allowed) and by its «Сведения» sheet. A blank «Кластер» or «Год» takes the
+file name's; when the two disagree the file raises ``IdentityMismatch`` and nothing of it is read.
 
 CSV submissions: a folder ``<cluster>_<year>/`` holding one ``<sheet title>.csv`` per sheet of
 the form (e.g. ``Показатели.csv``), UTF-8 or cp1251, separated by ``;`` or ``,``.
@@ -11,9 +16,9 @@ the form (e.g. ``Показатели.csv``), UTF-8 or cp1251, separated by ``;`
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,24 +27,47 @@ import pandas as pd
 
 from analysis.errors import InputError, Location
 from analysis.sources import forms, normalise
+from analysis.sources.xlsx import (
+    LIMITS,
+    CellProblem,
+    Limits,
+    UnreadableSubmission,
+    check_file_size,
+    read_xlsx,
+)
+
+__all__ = [
+    "IdentityMismatch",
+    "RawSheet",
+    "Submission",
+    "UnreadableSubmission",
+    "find_submissions",
+    "read_submission",
+    "untaken_files",
+]
 
 HEADER_SCAN_ROWS = 6
-_NAME = re.compile(r"^(?P<cluster>[a-z0-9][a-z0-9-]*)_(?P<year>\d{4})(?:\.xlsx)?$")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+# «<cluster>_<year>», then optionally a suffix such as «_v2» or « (1)» that tells two files apart.
+_NAME = re.compile(r"^(?P<cluster>[a-z0-9][a-z0-9-]*)_(?P<year>\d{4})(?:[^0-9].*)?$")
 
 
-class UnreadableSubmission(InputError):
-    """A submission that cannot be read at all: not a workbook, corrupt, protected, or
-    missing a sheet of the form. It is reported and skipped; the other files go on."""
+class IdentityMismatch(UnreadableSubmission):
+    """The file name and the «Сведения» sheet name different cluster-years: the file is
+    rejected whole, so it can never stand in for another cluster-year's submission."""
 
 
 @dataclass
 class RawSheet:
-    """One sheet as read: internal column names, the values as found, ``source_row``."""
+    """One sheet as read: a record per non-blank row below the headings (internal column names,
+    the values as found, ``source_row``) and the form's headings the sheet lacks."""
 
     title: str
-    frame: pd.DataFrame
+    records: list[dict]
     missing_columns: list[str] = field(default_factory=list)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame.from_records(self.records, columns=[*self.records[0]] if self.records else None)
 
 
 @dataclass
@@ -50,6 +78,7 @@ class Submission:
     submitted_on: date | None
     sheets: dict[str, RawSheet]
     demo: bool = False
+    notes: list[str] = field(default_factory=list)  # what was read with a caveat, one line each
 
 
 def _heading_key(value: object) -> str:
@@ -67,60 +96,31 @@ def _table(title: str, rows: list[tuple], spec: forms.Sheet, where: str) -> RawS
     else:
         raise UnreadableSubmission(
             Location(file=where, sheet=title, row=1),
-            "the column headings of the form are missing",
-            "fill the form made by `python -m analysis template`",
+            "нет заголовков столбцов формы",
+            "заполните форму, сделанную командой `python -m analysis template`",
         )
-    positions = {wanted[k]: i for i, k in enumerate(keys) if k in wanted}
+    positions = [
+        (name, next((i for i, k in enumerate(keys) if wanted.get(k) == name), None)) for name in spec.names
+    ]
     records = []
     for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
         if all(normalise.is_blank(v) for v in row):
             continue
-        record = {name: (row[i] if i < len(row) else None) for name, i in positions.items()}
+        record = {name: (row[i] if i is not None and i < len(row) else None) for name, i in positions}
         record["source_row"] = offset
         records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=[*positions, "source_row"])
-    missing = [h for h, name in spec.columns if name not in positions]
-    for name in spec.names:
-        if name not in frame.columns:
-            frame[name] = None
-    return RawSheet(title, frame[[*spec.names, "source_row"]], missing)
+    missing = [h for h, name in spec.columns if dict(positions)[name] is None]
+    return RawSheet(title, records, missing)
 
 
-def _xlsx_rows(path: Path) -> dict[str, list[tuple]]:
-    head = path.read_bytes()[:4]
-    if head == _OLE_MAGIC:
-        raise UnreadableSubmission(
-            Location(file=str(path)),
-            "the workbook is password-protected or an old .xls",
-            "save it as .xlsx without a password",
-        )
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnreadableSubmission(
-            Location(file=str(path)),
-            f"not a readable .xlsx workbook ({type(exc).__name__})",
-            "open it in Excel and save it again as .xlsx",
-        ) from exc
-    try:
-        return {
-            ws.title.strip(): [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in workbook.worksheets
-        }
-    finally:
-        workbook.close()
-
-
-def read_csv_rows(path: Path) -> list[tuple[int, tuple[str, ...]]]:
+def read_csv_rows(path: Path, limits: Limits = LIMITS) -> list[tuple[int, tuple[str, ...]]]:
     """The non-blank lines of a CSV file as ``(line number, cells)``: UTF-8 (with or without a
     BOM) or cp1251, separated by ``;`` or ``,`` (whichever the first line uses more)."""
+    check_file_size(path, limits)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UnreadableSubmission(
-            Location(file=str(path)), f"cannot read the file ({exc.strerror})"
-        ) from exc
+        raise UnreadableSubmission(Location(file=str(path)), f"файл не открывается ({exc.strerror})") from exc
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             content = raw.decode(encoding)
@@ -129,14 +129,21 @@ def read_csv_rows(path: Path) -> list[tuple[int, tuple[str, ...]]]:
             continue
     else:
         raise UnreadableSubmission(
-            Location(file=str(path)), "the text is neither UTF-8 nor cp1251", "save it again as «CSV UTF-8»"
+            Location(file=str(path)),
+            "текст не в кодировке UTF-8 и не в cp1251",
+            "сохраните файл снова как «CSV UTF-8»",
         )
     first = content.splitlines()[0] if content else ""
     reader = csv.reader(io.StringIO(content), delimiter=";" if first.count(";") >= first.count(",") else ",")
     rows = []
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            rows.append((reader.line_num, tuple(cells)))
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                rows.append((reader.line_num, tuple(cells)))
+    except csv.Error as exc:
+        raise UnreadableSubmission(
+            Location(file=str(path), row=reader.line_num), f"строка CSV не читается ({exc})"
+        ) from exc
     return rows
 
 
@@ -159,6 +166,12 @@ def read_csv_table(
             f"missing columns {missing}",
             "the header must be " + ",".join(columns) + "[,demo]",
         )
+    return csv_table(rows, header, columns)
+
+
+def csv_table(rows: list[tuple[int, tuple[str, ...]]], header: list[str], columns: list[str]) -> pd.DataFrame:
+    """The data rows of ``read_csv_rows`` under their ``header`` (internal names): ``columns`` as
+    stripped text, ``demo`` as a flag, ``source_row`` the line in the file."""
     records = [dict(zip(header, cells, strict=False)) for _, cells in rows[1:]]
     frame = pd.DataFrame.from_records(records, columns=header).reindex(
         columns=[*columns, "demo"], fill_value=""
@@ -169,55 +182,76 @@ def read_csv_table(
     return frame
 
 
-def _csv_rows(folder: Path) -> dict[str, list[tuple]]:
-    return {
-        path.stem.strip(): [cells for _, cells in read_csv_rows(path)]
-        for path in sorted(folder.glob("*.csv"))
-    }
+def _csv_rows(folder: Path, limits: Limits) -> dict[str, list[tuple]]:
+    """Each sheet's rows so that ``rows[i]`` is the file's line ``i + 1`` (blank lines kept blank)."""
+    sheets = {}
+    for path in sorted(folder.glob("*.csv")):
+        lines = read_csv_rows(path, limits)
+        rows: list[tuple] = [()] * (lines[-1][0] if lines else 0)
+        for number, cells in lines:
+            rows[number - 1] = cells
+        sheets[path.stem.strip()] = rows
+    return sheets
 
 
-def _meta(rows: list[tuple]) -> dict[str, object]:
-    fields = {_heading_key(k): v for k, v in forms.META_FIELDS.items()}
+def _meta(rows: list[tuple], path: Path) -> dict[str, object]:
+    fields = {_heading_key(k): (k, v) for k, v in forms.META_FIELDS.items()}
     meta = {}
     for row in rows:
         if len(row) >= 2 and _heading_key(row[0]) in fields:
-            meta[fields[_heading_key(row[0])]] = row[1]
+            label, name = fields[_heading_key(row[0])]
+            if isinstance(row[1], CellProblem):
+                raise UnreadableSubmission(
+                    Location(file=str(path), sheet=forms.META.title, column=label), row[1].rule
+                )
+            meta[name] = row[1]
     return meta
 
 
-def read_submission(path: str | Path) -> Submission:
-    """Read every sheet of a submission; which cluster and year it is comes from «Сведения»,
-    or else from the file name ``<cluster>_<year>``."""
+def name_identity(path: str | Path) -> tuple[str, int] | None:
+    """The cluster-year a file or folder name gives (``samara-law_2025_v2.xlsx``), or None."""
+    named = _NAME.match(Path(path).name)
+    return (named["cluster"], int(named["year"])) if named else None
+
+
+def read_submission(path: str | Path, limits: Limits = LIMITS) -> Submission:
+    """Read every sheet of a submission; its cluster-year is the one its file name and its
+    «Сведения» sheet agree on (see the module docstring)."""
     path = Path(path)
-    rows = _csv_rows(path) if path.is_dir() else _xlsx_rows(path)
+    named = name_identity(path)
+    if named is None:
+        raise UnreadableSubmission(
+            Location(file=str(path)),
+            "имя файла не начинается с «<кластер>_<год>»",
+            "переименуйте файл, например в samara-law_2025.xlsx (суффикс вроде _v2 допустим)",
+        )
+    notes: list[str] = []
+    if path.is_dir():
+        rows = _csv_rows(path, limits)
+    else:
+        titles = {_heading_key(s.title) for s in (forms.META, *forms.INPUT_SHEETS)}
+        book = read_xlsx(path, lambda title: _heading_key(title) in titles, limits)
+        rows, notes = book.sheets, book.notes
     titles = {_heading_key(t): t for t in rows}
     missing = [s.title for s in (forms.META, *forms.INPUT_SHEETS) if _heading_key(s.title) not in titles]
     if missing:
         raise UnreadableSubmission(
             Location(file=str(path)),
-            f"sheets missing: {', '.join(missing)}",
-            "use the form made by `python -m analysis template`, keeping its sheets",
+            f"нет листов: {', '.join(missing)}",
+            "используйте форму, сделанную командой `python -m analysis template`, не удаляя её листов",
         )
-    meta = _meta(rows[titles[_heading_key(forms.META.title)]])
-    named = _NAME.match(path.name.removesuffix(".xlsx"))
-    cluster = normalise.text(meta.get("cluster_id")) or (named["cluster"] if named else "")
-    year_text = normalise.text(meta.get("year")) or (named["year"] if named else "")
-    if cluster and year_text and not year_text.isdigit():
-        raise UnreadableSubmission(
-            Location(file=str(path), sheet=forms.META.title),
-            "the year must be a number such as 2025",
-            value=year_text,
-        )
-    if not cluster or not year_text.isdigit():
-        raise UnreadableSubmission(
-            Location(file=str(path), sheet=forms.META.title),
-            "the cluster id and the year are not filled in",
-            "fill «Кластер» and «Год» on the «Сведения» sheet",
-        )
-    try:
-        submitted = normalise.day(meta.get("submitted_on"))
-    except ValueError:
-        submitted = None
+    meta = _meta(rows[titles[_heading_key(forms.META.title)]], path)
+    cluster, year = _identity(path, named, meta)
+    submitted = None
+    if not normalise.is_blank(meta.get("submitted_on")):
+        try:
+            submitted = normalise.day(meta.get("submitted_on"))
+        except ValueError as exc:
+            notes.append(
+                f"{Location(file=str(path), sheet=forms.META.title, column='Дата представления')}: "
+                f"{exc} (value {normalise.text(meta.get('submitted_on'))!r}) — файл считается "
+                "представленным без даты"
+            )
     try:
         demo = normalise.yes_no(meta.get("demo")) if not normalise.is_blank(meta.get("demo")) else False
     except ValueError:
@@ -226,7 +260,45 @@ def read_submission(path: str | Path) -> Submission:
     for spec in forms.INPUT_SHEETS:
         title = titles[_heading_key(spec.title)]
         sheets[spec.title] = _table(spec.title, rows[title], spec, str(path))
-    return Submission(str(path), cluster, int(year_text), submitted, sheets, demo)
+    return Submission(str(path), cluster, year, submitted, sheets, demo, notes)
+
+
+def _identity(path: Path, named: tuple[str, int], meta: dict[str, object]) -> tuple[str, int]:
+    """The cluster-year of the file name, checked against «Сведения» (a blank field agrees)."""
+    where = Location(file=str(path), sheet=forms.META.title)
+    cluster = normalise.text(meta.get("cluster_id")).lower() or named[0]
+    year_text = normalise.text(meta.get("year")) or str(named[1])
+    if not year_text.isdigit():
+        raise UnreadableSubmission(where, "год записывается числом, например 2025", value=year_text)
+    if (cluster, int(year_text)) != named:
+        raise IdentityMismatch(
+            where,
+            f"имя файла называет {named[0]} {named[1]}, а лист «Сведения» — {cluster} {year_text}: "
+            "файл не загружен, чтобы не подменить чужие данные",
+            "исправьте имя файла или «Кластер» и «Год» на листе «Сведения»",
+        )
+    return named
+
+
+def fingerprint(path: str | Path) -> tuple[str, int]:
+    """``(sha256 hex, size in bytes)`` of an input file; of a CSV folder, over its files in name
+    order (each file's name, then its bytes) and their total size."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    size = 0
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.name.encode("utf-8") + b"\0")
+        with file.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _is_csv_folder(path: Path) -> bool:
+    return path.is_dir() and any(path.glob("*.csv"))
 
 
 def find_submissions(folder: str | Path) -> list[Path]:
@@ -237,7 +309,41 @@ def find_submissions(folder: str | Path) -> list[Path]:
     found = [
         p
         for p in folder.iterdir()
-        if (p.suffix.lower() == ".xlsx" and not p.name.startswith("~$"))
-        or (p.is_dir() and any(p.glob("*.csv")))
+        if (p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith("~$")) or _is_csv_folder(p)
     ]
     return sorted(found)
+
+
+# What a file that is not a submission is, by its name: (status, reason). Lock files are
+# Excel's own while a workbook is open; the other kinds are named so nobody thinks they were read.
+_UNTAKEN = {
+    ".xls": "старый формат .xls не читается: откройте файл в Excel и сохраните его как .xlsx",
+    ".xlsm": "книга с макросами (.xlsm) не читается: сохраните её как .xlsx",
+    ".xlsb": "двоичная книга (.xlsb) не читается: сохраните её как .xlsx",
+    ".ods": "формат .ods не читается: сохраните файл как .xlsx",
+    ".csv": "отдельный CSV не читается: CSV-представление — папка <кластер>_<год>/ с файлом на каждый лист",
+}
+
+
+def untaken_files(folder: str | Path) -> list[tuple[Path, str, str]]:
+    """Every entry of a submissions folder that is not read as a submission, as
+    ``(path, status, reason)``: ``ignored`` for Excel's lock files (``~$…``), ``unreadable`` for
+    the rest (an old ``.xls``, ``.ods``, an empty folder, any other file)."""
+    folder = Path(folder)
+    if not folder.exists():
+        return []
+    taken = set(find_submissions(folder))
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path in taken:
+            continue
+        if path.name.startswith("~$"):
+            out.append((path, "ignored", "файл блокировки Excel (книга была открыта), не представление"))
+        elif path.is_dir():
+            out.append((path, "unreadable", "папка без CSV-файлов листов формы: не представление"))
+        else:
+            reason = _UNTAKEN.get(
+                path.suffix.lower(), "не книга .xlsx и не папка CSV: представлением не считается"
+            )
+            out.append((path, "unreadable", reason))
+    return out

@@ -13,7 +13,13 @@ is one of:
 - name text continuing the current row.
 
 Page-break debris is tolerated: CRLF or CR line ends, form feeds, leading spaces, empty lines, a
-word hyphenated across lines. Line numbers in messages are the source's own.
+word hyphenated across lines, and page numbers — a number alone on its line that continues the
+pages' count (1 or 2, then one more each time) and cannot be a target where it stands (under a
+section or group, or beyond the year columns of its row), or that continues a count already
+found, is read as a page number, with a warning. A row whose line ends with fewer target cells
+than years and has no others (a table row whose last cells were empty: ``40.02.02
+Правоохранительная деятельность - да``) keeps them as its first cells, with the warning of a
+missing cell. Line numbers in messages are the source's own.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from analysis.errors import Location
@@ -53,8 +60,10 @@ _HEADER_PHRASES = sorted(
         "значение по итогам года",
         "значение показателя по итогам года",
         "значение показателя",
+        "значение по",  # a header cell wrapped over two lines: «Значение по» / «итогам года»
         "значение",
         "по итогам года",
+        "итогам года",
     ],
     key=len,
     reverse=True,
@@ -87,6 +96,7 @@ def parse_lines(lines: Iterable[tuple[Location, str]], source: str) -> ImportRes
     open_cells: int | None = None  # cells so far of the current indicator/programme row
     pieces: list[Piece] = []
     notes: list[str] = []
+    numbers: list[tuple[int, int]] = []  # (piece index, value) of numbers alone on their line
     for where, raw in lines:
         line = raw.replace("\f", " ").replace("\xa0", " ").strip()
         if not line:
@@ -108,6 +118,8 @@ def parse_lines(lines: Iterable[tuple[Location, str]], source: str) -> ImportRes
             continue
         after_header = False
         piece = _piece(line, where, raw, len(years), open_cells)
+        if _NUMBER_ONLY.match(line):
+            numbers.append((len(pieces), int(line)))
         if pieces and open_cells is None and not piece.code and _NUMBER_ONLY.match(line):
             # A number wrapped onto its own line in a section or group name («№\n387»).
             notes.append(
@@ -128,12 +140,77 @@ def parse_lines(lines: Iterable[tuple[Location, str]], source: str) -> ImportRes
         )
     if years != sorted(set(years)):
         raise SourceError(Location(file=source), "the header years must increase", value=years)
+    pieces = _split_trailing_cells(pieces, len(years), {i for i, _ in numbers})
+    pieces, pages = _without_page_numbers(pieces, numbers, len(years))
+    notes = [n for n in notes if not any(f"{p.where}:" in n for p in pages)]
+    notes += [
+        f"{p.where}: {p.text.strip()!r} on a line of its own is read as a page number — check the source "
+        "document"
+        for p in pages
+    ]
     logger.debug("%s: %d pieces, years %s", source, len(pieces), years)
     result = assemble(pieces, years, source)
     for note in notes:
         logger.debug(note)
     result.warnings[:0] = notes
     return result
+
+
+def _takes_cells(code: str) -> bool:
+    return bool(PROGRAMME_CODE.match(code)) or code.count(".") == 2
+
+
+def _rows(pieces: list[Piece]) -> list[tuple[int, int]]:
+    """``(first, end)`` piece indices of each row: a piece with a code and those up to the next."""
+    starts = [i for i, p in enumerate(pieces) if p.code]
+    return list(zip(starts, [*starts[1:], len(pieces)], strict=True))
+
+
+def _split_trailing_cells(pieces: list[Piece], width: int, numbers: set[int]) -> list[Piece]:
+    """A row that takes values but got none, whose code line's name ends with fewer target cells
+    than years: those are its cells (its last cells were empty), not part of its name. Lone
+    numbers that may be page numbers do not count as its values."""
+    out = list(pieces)
+    for first, end in _rows(pieces):
+        start = pieces[first]
+        if not _takes_cells(start.code) or any(
+            p.cells for i, p in enumerate(pieces[first:end], first) if i not in numbers
+        ):
+            continue
+        tokens = start.name.split()
+        trailing = 0
+        while trailing < len(tokens) and target_token(tokens[len(tokens) - 1 - trailing]) is not None:
+            trailing += 1
+        if 0 < trailing < width and trailing < len(tokens):
+            cells = tuple(target_token(t) for t in tokens[-trailing:])
+            out[first] = replace(start, name=" ".join(tokens[:-trailing]), cells=cells)
+    return out
+
+
+def _without_page_numbers(
+    pieces: list[Piece], numbers: list[tuple[int, int]], width: int
+) -> tuple[list[Piece], list[Piece]]:
+    """Drop the lone numbers that are page numbers (see the module docstring); also return them."""
+    owner = {}
+    for first, end in _rows(pieces):
+        for index in range(first, end):
+            owner[index] = first
+    cells = {first: sum(len(p.cells) for p in pieces[first:end]) for first, end in _rows(pieces)}
+    dropped: set[int] = set()
+    expected: set[int] = {1, 2}
+    found = False
+    for index, value in numbers:
+        if value not in expected or pieces[index].code:
+            continue
+        row = owner.get(index)
+        takes = row is not None and _takes_cells(pieces[row].code) and not pieces[index].name
+        fits = takes and cells[row] <= width
+        if found or not fits:
+            dropped.add(index)
+            if takes:
+                cells[row] -= 1
+            expected, found = {value + 1}, True
+    return [p for i, p in enumerate(pieces) if i not in dropped], [pieces[i] for i in sorted(dropped)]
 
 
 def _piece(line: str, where: Location, raw: str, width: int, open_cells: int | None) -> Piece:

@@ -1,0 +1,57 @@
+"""Plausibility of reported facts against their plan: a fact far above its target is kept but
+flagged, since typing errors (1e9, an extra zero) are common (DOMAIN.md «plausibility»)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.sources.plan import FAMILY_PLAN
+
+CEILING_RATIO = 20.0  # a fact above this many times its count target is flagged
+
+WARNING_COLUMNS = [
+    "cluster_id",
+    "year",
+    "indicator",
+    "programme_code",
+    "fact",
+    "target",
+    "ratio",
+    "rule",
+]
+
+
+def fact_ceiling_warnings(
+    facts: pd.DataFrame, plan: pd.DataFrame, ceiling: float = CEILING_RATIO
+) -> pd.DataFrame:
+    """Facts above ``ceiling`` × their count target, one row each, with the rule in Russian.
+
+    Only numeric facts on cells whose target is a positive count are compared: a yes/no target,
+    a cell with nothing planned or a target of 0 has no scale to be far above. The fact stays in
+    the facts table and counts as reported; the warning only says to check it. ``ratio`` is
+    fact / target.
+    """
+    keys = ["cluster_id", "year", "indicator", "programme_code"]
+    targets = plan.loc[
+        (plan["family"] == FAMILY_PLAN) & (plan["target_kind"] == "count") & (plan["target_value"] > 0),
+        [*keys, "target_value"],
+    ]
+    numbers = facts.loc[facts["fact_kind"] == "number", [*keys, "fact_value"]]
+    merged = numbers.merge(targets, on=keys, how="inner")
+    merged = merged[merged["fact_value"] > ceiling * merged["target_value"]]
+    out = merged.rename(columns={"fact_value": "fact", "target_value": "target"})
+    out["ratio"] = out["fact"] / out["target"]
+    out["rule"] = [
+        f"факт {_number(f)} больше плана {_number(t)} в {_number(round(r))} раз (порог — {ceiling:g}×): "
+        "проверьте, нет ли опечатки"
+        for f, t, r in zip(out["fact"], out["target"], out["ratio"], strict=True)
+    ]
+    out = out[WARNING_COLUMNS].sort_values(keys).reset_index(drop=True)
+    return out.astype({"year": "int64", "fact": "float64", "target": "float64", "ratio": "float64"})
+
+
+def _number(value: float) -> str:
+    """``1000000000`` → ``1 000 000 000``; a fraction keeps its decimal comma (``1,5``)."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", " ")
+    return f"{value:g}".replace(".", ",")
