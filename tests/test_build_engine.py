@@ -211,26 +211,83 @@ def test_the_kernel_engine_runs_reports_on_a_real_kernel(project, tmp_path, caps
 
 
 def test_a_kernel_that_fails_to_start_is_retried_then_fails_its_report(
-    project, tmp_path, monkeypatch, capsys, caplog
+    project, tmp_path, monkeypatch, capsys
 ):
     spec = tmp_path / "jupyter" / "kernels" / "broken"
     spec.mkdir(parents=True)
-    argv = [sys.executable, "-c", "import sys; sys.exit(3)", "-f", "{connection_file}"]
+    attempts = tmp_path / "attempts"
+    start = "import sys; open(sys.argv[1], 'a').write('started\\n'); sys.exit(3)"
+    argv = [sys.executable, "-c", start, str(attempts), "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(
         json.dumps({"argv": argv, "display_name": "broken", "language": "python"})
     )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     trivial = notebook(tmp_path / "trivial.ipynb", "1 + 1")
-    region = notebook(tmp_path / "region.ipynb", "1 + 1", kind="region")
     args = _args(
         project, "--year", "2024", "--cluster", "tiny-law", "--engine", "kernel", "--kernel", "broken"
     )
-    code = main([*args, "--notebook", str(trivial), "--region-notebook", str(region)])
+    code = main([*args, "--notebook", str(trivial)])
     assert code == 1
     err = capsys.readouterr().err
     assert re.search(
         r"FAILED 63/tiny-law/2024: RuntimeError: Kernel died before replying to kernel_info", err
     ), err
+    assert attempts.read_text().splitlines() == ["started"] * 3  # a fresh kernel each time, then failed
+
+
+def test_a_noop_build_loads_no_table_library_and_no_notebook_machinery(built):
+    probe = (
+        "import sys\nfrom analysis.cli import main\n"
+        f"code = main({_args(built)!r})\n"
+        "heavy = sorted(m for m in ('pandas', 'papermill', 'nbformat', 'matplotlib') if m in sys.modules)\n"
+        "print('loaded', heavy)\nsys.exit(code)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "loaded []" in done.stdout and "0 built, 8 unchanged" in done.stdout
+
+
+def test_a_changed_notebook_reruns_the_reports_made_from_it(project, tmp_path, capsys):
+    cluster = notebook(tmp_path / "cluster.ipynb", "print(cluster)")
+    region = notebook(tmp_path / "region.ipynb", "print(region)", kind="region")
+    args = [*_args(project, "--year", "2024"), "--notebook", str(cluster), "--region-notebook", str(region)]
+    assert main(args) == 0
+    notebook(cluster, "print(cluster, year)")
+    assert main(args) == 0
+    rerun = {k for k, s in statuses(project).items() if s == "built"}
+    assert rerun == {"63/tiny-law/2024", "64/tiny-it/2024"}
+
+
+def test_a_region_report_depends_on_every_cluster_of_its_region(project, tmp_path, capsys):
+    """A cluster whose plan cannot be read has no reports of its own, but the region report
+    lists it: renaming it re-runs that region report."""
+    registry = project / "raw" / "clusters.csv"
+    registry.write_text(
+        registry.read_text(encoding="utf-8")
+        + "tiny-x,Кластер без плана,63,Самарская область,Туризм,,plans/tiny-x.csv\n",
+        encoding="utf-8",
+    )
+    (project / "raw" / "plans" / "tiny-x.csv").write_text("not a plan\n", encoding="utf-8")
+    cluster = notebook(tmp_path / "cluster.ipynb", "print(cluster)")
+    region = notebook(tmp_path / "region.ipynb", "print(region)", kind="region")
+    args = [*_args(project, "--year", "2024"), "--notebook", str(cluster), "--region-notebook", str(region)]
+    assert main(args) == 1  # the unreadable plan is reported
+    entry = next(e for e in manifest(project)["reports"] if e["key"] == "63/region-2024")
+    assert entry["clusters"] == ["tiny-law", "tiny-x"]
+    registry.write_text(registry.read_text(encoding="utf-8").replace("Кластер без плана", "Другое имя"))
+    assert main(args) == 1
+    assert {k for k, s in statuses(project).items() if s == "built"} == {"63/region-2024"}
+
+
+def test_a_relative_out_folder_works_from_any_working_directory(project):
+    """The notebooks run in their own folder: the downloads must still land beside the page."""
+    command = [sys.executable, "-m", "analysis", "build", "--raw", "raw", "--processed", "processed"]
+    command += ["--out", "reports", "--as-of", AS_OF, "--year", "2024", "--cluster", "tiny-law"]
+    done = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    page = project / "reports" / "html" / "63" / "tiny-law"
+    assert sorted(p.name for p in page.iterdir()) == ["2024.html", "2024.xlsx", "2024.zip"]
+    assert not (ROOT / "notebooks" / "reports").exists()
 
 
 def test_the_same_inputs_give_byte_identical_html(built):
@@ -274,7 +331,7 @@ def _marked(marker: str) -> list[int]:
 
 
 def test_a_second_build_says_who_holds_the_lock_and_changes_nothing(built):
-    from analysis.site.lock import BuildLock
+    from analysis.lock import BuildLock
 
     before = snapshot(built / "reports")
     with BuildLock(built / "processed" / ".build.lock"):
@@ -286,7 +343,7 @@ def test_a_second_build_says_who_holds_the_lock_and_changes_nothing(built):
 
 
 def test_wait_waits_for_the_running_build(built):
-    from analysis.site.lock import BuildLock
+    from analysis.lock import BuildLock
 
     lock = BuildLock(built / "processed" / ".build.lock")
     lock.acquire()

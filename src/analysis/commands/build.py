@@ -93,7 +93,7 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_positive,
         default=600.0,
         metavar="SECONDS",
         help="a report running longer fails, naming the cell it was in (default: %(default)g)",
@@ -148,6 +148,18 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def _positive(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
+    return value
+
+
 def _stamp() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
@@ -189,9 +201,9 @@ class _Progress:
 
 
 def run(args) -> int:
+    from analysis.lock import LockHeld
     from analysis.site.build import CLUSTER_NOTEBOOK, REGION_NOTEBOOK, BuildOptions, build
     from analysis.site.executor import Interrupted
-    from analysis.site.lock import LockHeld
 
     options = BuildOptions(
         raw=args.raw,
@@ -238,7 +250,7 @@ def run(args) -> int:
         return EXIT_LOCKED
     except Interrupted as exc:
         progress.close()
-        print(f"{_stamp()} build {exc}: nothing was published, the site is as it was", file=sys.stderr)
+        print(f"{_stamp()} build {exc}; the published site is the last complete build", file=sys.stderr)
         return 128 + exc.signum
     finally:
         for s, handler in previous.items():

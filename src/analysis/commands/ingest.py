@@ -45,8 +45,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from analysis.lock import BuildLock, LockHeld
     from analysis.site.build import LOCK
-    from analysis.site.lock import BuildLock, LockHeld
     from analysis.site.prepare import prepare
 
     as_of = args.as_of or date.today()

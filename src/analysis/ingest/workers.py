@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from analysis.lock import detach_child
+
 logger = logging.getLogger(__name__)
 
 MEMORY_HEADROOM = 2 << 30  # bytes a worker may add to the address space it was forked with
@@ -66,7 +68,16 @@ def _answer(read: Callable, item) -> tuple:
         return ("raised", Raised(type(exc), dict(exc.__dict__), str(exc)))
 
 
-def _serve(share: list[tuple[int, object]], read: Callable, seconds: float, memory: int | None, conn, folder):
+def _serve(
+    share: list[tuple[int, object]],
+    read: Callable,
+    seconds: float,
+    memory: int | None,
+    conn,
+    folder,
+    parent: int,
+):
+    detach_child(parent)  # a killed build takes its readers with it; none keeps its lock
     signal.signal(signal.SIGALRM, signal.SIG_DFL)  # past the time limit the kernel ends this process
     if not logger.isEnabledFor(logging.DEBUG):
         # A reader that dies (a Rust allocation failure aborts) prints its backtrace: the parent
@@ -113,7 +124,7 @@ class _Worker:
         self.share = share
         self.conn, child = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=_serve, args=(share, read, seconds, memory, child, folder), daemon=True
+            target=_serve, args=(share, read, seconds, memory, child, folder, os.getpid()), daemon=True
         )
         self.process.start()
         child.close()

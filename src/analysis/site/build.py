@@ -26,10 +26,12 @@ Output names come from the parameters: ``html/<region>/<cluster>/<year>.html`` a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -38,6 +40,7 @@ from pathlib import Path
 
 from analysis import __version__, settings
 from analysis.errors import ParameterError, UnknownClusterError
+from analysis.lock import BuildLock
 from analysis.site.fingerprint import (
     code_digest,
     digest,
@@ -47,7 +50,6 @@ from analysis.site.fingerprint import (
     read_manifest,
     source_fingerprint,
 )
-from analysis.site.lock import BuildLock
 from analysis.site.publish import Staging
 from analysis.site.runner import ReportJob, ReportResult
 
@@ -105,12 +107,12 @@ class BuildOutcome:
         return [e for e in self.manifest["reports"] if e["status"] == "failed"]
 
 
-def check_parameters(notebook: str, parameters: dict) -> None:
+def check_parameters(notebook: str, parameters: dict, declared: set[str] | None = None) -> None:
     """Refuse a parameter the notebook's ``parameters`` cell does not declare.
 
     Papermill only warns about those; a typo would silently run the report with its default.
     """
-    declared = declared_parameters(notebook)
+    declared = declared_parameters(notebook) if declared is None else declared
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise ParameterError(
@@ -122,7 +124,12 @@ def declared_parameters(notebook: str | Path) -> set[str]:
     """The names a notebook's ``parameters`` cell declares (read without importing papermill)."""
     import ast
 
-    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ParameterError(
+            f"{notebook}: not a readable notebook ({exc}); give an .ipynb report template"
+        ) from None
     for cell in cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             tree = ast.parse("".join(cell["source"]))
@@ -162,7 +169,7 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
             parameters = {"region": record["region_code"], "year": record["year"], **common}
         if "downloads" in declared[kind]:
             parameters["downloads"] = str(Path(options.out).resolve() / "html" / record["key"])
-        check_parameters(str(notebooks[kind]), parameters)
+        check_parameters(str(notebooks[kind]), parameters, declared[kind])
         scopes = ["", *record["clusters"]]
         data = {name: [scopes_of.get(s, "") for s in scopes] for name, scopes_of in sorted(tables.items())}
         what = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS}
@@ -209,20 +216,16 @@ def build(
     started_at = datetime.now()
     started = time.perf_counter()
     out, processed = Path(options.out), Path(options.processed)
-    locks = [BuildLock(processed / LOCK, options.wait)]
-    if (out / LOCK).resolve() != (processed / LOCK).resolve():
-        locks.append(BuildLock(out / LOCK, options.wait))
-    for lock in locks:
-        lock.acquire()
-    staging = Staging(out)
-    try:
-        outcome = _build(options, staging, started_at, on_result, on_prepared, on_start)
-    except BaseException:
-        staging.discard()
-        raise
-    finally:
-        for lock in reversed(locks):
-            lock.release()
+    paths = dict.fromkeys([(processed / LOCK).resolve(), (out / LOCK).resolve()])
+    with contextlib.ExitStack() as held:
+        for path in paths:
+            held.enter_context(BuildLock(path, options.wait))
+        staging = Staging(out)
+        try:
+            outcome = _build(options, staging, started_at, on_result, on_prepared, on_start)
+        except BaseException:
+            staging.discard()
+            raise
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -249,9 +252,8 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
             "(or `make data`), or build without --no-prepare"
         )
     previous = _read_previous(out)
-    notebooks = [options.cluster_notebook, options.region_notebook]
     base = {"code": code_digest(), "libraries": library_versions()}
-    grid_key = digest(base, tables, options.as_of.isoformat(), options.deadline, [str(n) for n in notebooks])
+    grid_key = digest(base, tables, options.as_of.isoformat(), options.deadline)
     if previous.get("build", {}).get("grid_fingerprint") == grid_key:
         records = [{k: v for k, v in e.items() if k not in OUTCOME_FIELDS} for e in previous["reports"]]
         problems = previous.get("problems", [])
@@ -324,9 +326,15 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         "validation_href": VALIDATION,
         "reports": entries,
     }
-    _write_site_files(manifest, root, staged, out)
-    if staged:
-        staging.publish(keep_prefixes={e["key"] for e in entries})
+    # Publication is not interrupted half way: SIGTERM / SIGINT wait until the site is whole.
+    stop = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+    try:
+        _write_site_files(manifest, root)
+        if staged:
+            staging.publish(keep_prefixes={e["key"] for e in entries})
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
     outcome.manifest = manifest
     outcome.results = [results[j.key] for j in to_run if j.key in results]
     return outcome
@@ -349,13 +357,17 @@ def _entry(job: ReportJob, record: dict, prior: dict, result: ReportResult | Non
         entry["last_built"] = prior.get("last_built") if has_html else None
     elif prior.get("fingerprint") == job.fingerprint and has_html:
         entry.update(status="unchanged", fingerprint=job.fingerprint, last_built=prior.get("last_built"))
+    elif prior.get("status") == "failed":  # not run this time (a partial build): still failed
+        entry.update(status="failed", error=prior.get("error", ""), cell=prior.get("cell"))
+        entry["fingerprint"] = prior.get("fingerprint", "")
+        entry["last_built"] = prior.get("last_built") if has_html else None
     else:
         entry.update(status="stale" if has_html else "missing", fingerprint=prior.get("fingerprint", ""))
         entry["last_built"] = prior.get("last_built") if has_html else None
     return entry
 
 
-def _write_site_files(manifest: dict, root: Path, staged: bool, out: Path) -> None:
+def _write_site_files(manifest: dict, root: Path) -> None:
     """The manifest and the index rendered from it: into staging, or (nothing else changed)
     each replaced in place with a rename."""
     from analysis.site.index import render_index

@@ -22,7 +22,6 @@ path they share with the build. A task that raises or whose worker is lost fails
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import logging
 import os
@@ -32,17 +31,17 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 from analysis.errors import AnalysisError
+from analysis.lock import detach_child
 from analysis.site.runner import ReportJob, ReportResult, run_report
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 600.0
-_PR_SET_PDEATHSIG = 1
 
 
 class Interrupted(AnalysisError):
@@ -61,7 +60,12 @@ def warm_up(data_dir: str | Path | None, tables: list[str]) -> None:
     import matplotlib.pyplot as plt
     import tqdm
 
-    tqdm.tqdm.monitor_interval = 0  # no monitor thread: the build forks
+    # No thread may run when the build forks: tqdm's monitor (started by any earlier bar, such as
+    # great-expectations' during ingestion) is stopped and not started again.
+    tqdm.tqdm.monitor_interval = 0
+    if tqdm.tqdm.monitor is not None:
+        tqdm.tqdm.monitor.exit()
+        tqdm.tqdm.monitor = None
     import analysis.reports  # noqa: F401  (the notebooks' own imports)
     from analysis.site import engine
     from analysis.site.runner import exporter
@@ -81,13 +85,6 @@ def warm_up(data_dir: str | Path | None, tables: list[str]) -> None:
                 read_table(data_dir, name)
 
 
-def _die_with_parent(parent: int) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
 def _child(
     job: ReportJob, site_root: Path, engine: str, kernel_name: str, write_fd: int, parent: int
 ) -> None:
@@ -95,12 +92,9 @@ def _child(
     code = 0
     try:
         os.setpgid(0, 0)
-        _die_with_parent(parent)
+        detach_child(parent)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        from analysis.site.lock import close_inherited
-
-        close_inherited()
         out = os.fdopen(write_fd, "w", buffering=1, encoding="utf-8")
 
         def on_cell(index: int, source: str) -> None:
@@ -181,8 +175,6 @@ class LocalExecutor:
                 yield from self._reap(running, selector)
                 yield from self._expire(running, selector)
         finally:
-            for s, handler in previous.items():
-                signal.signal(s, handler)
             for task in running.values():
                 _kill(task.pid)
             for task in list(running.values()):
@@ -190,6 +182,8 @@ class LocalExecutor:
                 selector.unregister(task.fd)
                 os.close(task.fd)
             selector.close()
+            for s, handler in previous.items():  # last: a second Ctrl-C cannot skip the clean-up
+                signal.signal(s, handler)
 
     @staticmethod
     def _drain(task: _Running) -> None:
@@ -260,10 +254,10 @@ def _wait(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
-def run_in_subprocess(payload: dict, site_root: str, engine: str, timeout: float) -> dict:
+def run_in_subprocess(payload: dict, site_root: str, engine: str, kernel: str, timeout: float) -> dict:
     """A dask task: one report in a fresh Python process on the worker; a result dict."""
     started = time.monotonic()
-    command = [sys.executable, "-m", "analysis.site.runner", json.dumps(payload), site_root, engine]
+    command = [sys.executable, "-m", "analysis.site.runner", json.dumps(payload), site_root, engine, kernel]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
@@ -295,6 +289,7 @@ class DaskExecutor:
                 payload,
                 str(site_root),
                 self.engine,
+                kernel_name,
                 self.timeout,
                 key=f"report-{job.key}-{job.fingerprint}-{time.time_ns()}",
                 pure=False,
@@ -320,7 +315,3 @@ def make_executor(kind: str, workers: int, timeout: float, engine: str, schedule
             raise AnalysisError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
         return DaskExecutor(scheduler, timeout, engine)
     return LocalExecutor(workers, timeout, engine)
-
-
-EXECUTORS = ("local", "dask")
-ProgressCallback = Callable[[ReportResult], None]

@@ -95,8 +95,10 @@ def grid_records(processed_dir: str | Path, as_of: date, deadline: tuple[int, in
                 "rows_rejected": rejected,
             }
         )
-    regions = grid.groupby(["region_code", "region_name", "year"], sort=True)["cluster_id"].agg(list)
-    for (code, name, year), members in regions.items():
+    regions = grid[["region_code", "region_name", "year"]].drop_duplicates()
+    for code, name, year in regions.sort_values(["region_code", "year"]).itertuples(index=False):
+        # A region report shows every cluster of the region in the registry, a plan or not.
+        members = clusters.loc[clusters["region_code"] == code, "cluster_id"]
         records.append(
             {
                 "key": f"{code}/region-{int(year)}",

@@ -103,9 +103,7 @@ def render_index(manifest: dict) -> str:
         for e in sorted(cluster_entries, key=lambda e: (e["cluster_name"], e["year"]))
         if e.get("state") != "not_due" or e.get("rows_rejected")
     ]
-    counts = {s: sum(1 for e in entries if e["status"] == s) for s in ("built", "unchanged", "failed")}
-    counts["stale"] = sum(1 for e in entries if e["status"] == "stale")
-    counts["missing"] = sum(1 for e in entries if e["status"] == "missing")
+    counts = build["counts"]
     month, day = (int(p) for p in build["deadline"].split("-"))
     page = (
         _environment()

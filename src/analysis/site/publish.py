@@ -59,7 +59,7 @@ class Staging:
     """The next version of the site under ``site``; see the module docstring."""
 
     def __init__(self, site: str | Path):
-        self.site = Path(site)
+        self.site = Path(site).resolve()  # notebooks run in their own folder: paths must be absolute
         self.root = self.site / f"{STAGING_PREFIX}{os.getpid()}"
 
     def remove_stale(self) -> None:

@@ -21,7 +21,6 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-ENGINES = ("inprocess", "kernel")
 KERNEL_START_ATTEMPTS = 3
 HIDDEN_TAGS = {"injected-parameters", "parameters"}
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -166,16 +165,21 @@ def run_report(
 
     try:
         notebook = _execute(job, engine, kernel_name, seen)
-        _write(site_root / job.html, export_html(notebook, job.title))
-        if job.pdf:
+        html = site_root / job.html
+        if job.pdf:  # printed from a copy first: the page lands only when its PDF did
             from analysis.site.pdf import print_pdf
 
-            print_pdf(site_root / job.html, site_root / job.html.replace(".html", ".pdf"))
+            draft = html.with_name(f".{html.stem}.draft.html")
+            _write(draft, export_html(notebook, job.title))
+            print_pdf(draft, html.with_suffix(".pdf"))
+            draft.replace(html)
+        else:
+            _write(html, export_html(notebook, job.title))
     except Exception as exc:  # a report's failure is reported, the build goes on
         logger.debug("report %s failed", job.key, exc_info=True)
         notebook = getattr(exc, "nb", None)
         if isinstance(exc, papermill.PapermillExecutionError):
-            notebook = _last_run(job)
+            notebook = _last_run()
         if notebook is not None:
             _write(site_root / job.failed_notebook, nbformat.writes(notebook))
         return ReportResult(
@@ -184,20 +188,20 @@ def run_report(
     return ReportResult(job.key, True, time.perf_counter() - started)
 
 
-def _last_run(job: ReportJob):
+def _last_run():
     from analysis.site import engine as inprocess
 
     return inprocess.LAST_NOTEBOOK.get("nb")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.site.runner JOB_JSON SITE_ROOT ENGINE`` — one report in a fresh
+    """``python -m analysis.site.runner JOB_JSON SITE_ROOT ENGINE KERNEL`` — one report in a fresh
     process (the dask executor's unit of work); prints the result as one JSON line."""
     argv = sys.argv[1:] if argv is None else argv
-    payload, site_root, engine = json.loads(argv[0]), Path(argv[1]), argv[2]
+    payload, site_root, engine, kernel = json.loads(argv[0]), Path(argv[1]), argv[2], argv[3]
     payload["clusters"] = tuple(payload.get("clusters", ()))
     job = ReportJob(**payload)
-    result = run_report(job, site_root, engine)
+    result = run_report(job, site_root, engine, kernel)
     print(json.dumps(asdict(result)), flush=True)
     return 0
 

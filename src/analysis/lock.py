@@ -2,15 +2,18 @@
 
 The lock file holds who has it (pid, host, start time, command) so a second build can say
 which build holds it. ``fcntl.flock`` is released by the OS however the holder ends — exit,
-crash, SIGKILL — so a stale lock cannot outlive its process.
+crash, SIGKILL — so a stale lock cannot outlive its process, provided no child keeps a copy of
+its descriptor: every process forked under the lock calls :func:`detach_child` first.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -24,12 +27,21 @@ from analysis.errors import AnalysisError
 HELD: set[int] = set()
 
 
-def close_inherited() -> None:
-    """In a forked child: let go of the parent's lock descriptors (the parent keeps the lock)."""
+_PR_SET_PDEATHSIG = 1
+
+
+def detach_child(parent: int) -> None:
+    """In a process forked from ``parent`` (a report, an ingest reader): let go of the parent's
+    lock descriptors (the parent keeps the lock) and ask the kernel to end this process when the
+    parent dies, so that nothing outlives a killed build or holds its lock."""
     for fd in list(HELD):
         with contextlib.suppress(OSError):
             os.close(fd)
     HELD.clear()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 class LockHeld(AnalysisError):
