@@ -93,24 +93,31 @@ def test_a_noop_rebuild_runs_no_report_and_touches_no_file(built, capsys):
     assert manifest(built)["build"]["prepared"] is False
 
 
-def test_one_clusters_change_reruns_its_reports_and_its_regions_only(built, capsys):
-    facts = built / "raw" / "facts" / "submitted.csv"
-    original = facts.read_text(encoding="utf-8")
-    facts.write_text(original.replace("tiny-it,2024,1.1.4,,12,", "tiny-it,2024,1.1.4,,13,"), encoding="utf-8")
-    tables = {p.name: p.stat().st_mtime_ns for p in (built / "processed").glob("*.parquet")}
-    try:
-        assert main(_args(built, "--jobs", "2")) == 0
-        rerun = {k for k, s in statuses(built).items() if s == "built"}
-        assert rerun == {"64/tiny-it/2024", "64/tiny-it/2025", "64/region-2024", "64/region-2025"}
-        changed = {
-            p.name for p in (built / "processed").glob("*.parquet") if p.stat().st_mtime_ns != tables[p.name]
-        }
-        assert "clusters.parquet" not in changed and "plan.parquet" not in changed  # not rewritten
-        assert "facts.parquet" in changed
-    finally:
-        facts.write_text(original, encoding="utf-8")
-    assert main(_args(built, "--jobs", "2")) == 0  # back as it was: the same four re-run
-    assert {k for k, s in statuses(built).items() if s == "built"} == rerun
+def test_one_clusters_change_reruns_its_reports_and_its_regions_only(project, capsys):
+    """Each cluster reports in a file of its own; one changes. (A file shared by clusters is in
+    every report it feeds: its checksum is in their provenance, so all of them re-run.)"""
+    facts = project / "raw" / "facts"
+    lines = (facts / "submitted.csv").read_text(encoding="utf-8").splitlines()
+    (facts / "submitted.csv").unlink()
+    for cluster in ("tiny-law", "tiny-it"):
+        mine = [lines[0], *(line for line in lines[1:] if line.startswith(f"{cluster},"))]
+        (facts / f"{cluster}.csv").write_text("\n".join(mine) + "\n", encoding="utf-8")
+    assert main(_args(project, "--year", "2024", "--jobs", "2")) == 0
+    tables = {p.name: p.stat().st_mtime_ns for p in (project / "processed").glob("*.parquet")}
+    mine = facts / "tiny-it.csv"
+    original = mine.read_text(encoding="utf-8")
+    mine.write_text(original.replace("tiny-it,2024,1.1.4,,12,", "tiny-it,2024,1.1.4,,13,"), encoding="utf-8")
+    assert main(_args(project, "--year", "2024", "--jobs", "2")) == 0
+    rerun = {k for k, s in statuses(project).items() if s == "built"}
+    assert rerun == {"64/tiny-it/2024", "64/region-2024"}
+    changed = {
+        p.name for p in (project / "processed").glob("*.parquet") if p.stat().st_mtime_ns != tables[p.name]
+    }
+    assert "clusters.parquet" not in changed and "plan.parquet" not in changed  # not rewritten
+    assert "facts.parquet" in changed
+    mine.write_text(original, encoding="utf-8")
+    assert main(_args(project, "--year", "2024", "--jobs", "2")) == 0  # back as it was: the same two
+    assert {k for k, s in statuses(project).items() if s == "built"} == rerun
 
 
 def test_a_partial_build_updates_its_reports_and_keeps_the_whole_index(built, capsys):

@@ -86,10 +86,12 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def scope_digests(frame) -> dict[str, str]:
+def scope_digests(frame, owners: dict[str, list[str]] | None = None) -> dict[str, str]:
     """Per cluster id, a digest of that cluster's rows of ``frame`` (in order); rows without a
     cluster, and tables without a ``cluster_id`` column, fall in :data:`NO_CLUSTER`, which also
-    carries the columns and their types."""
+    carries the columns and their types — except a row of a ``source_file`` that ``owners``
+    gives the clusters of (a facts CSV speaks for the clusters it has facts of): it counts for
+    each of those clusters instead."""
     import numpy as np
     import pandas as pd
 
@@ -105,6 +107,15 @@ def scope_digests(frame) -> dict[str, str]:
         return {NO_CLUSTER: digest(head, hashlib.sha256(rows.tobytes()).hexdigest())}
     clusters = frame["cluster_id"].astype("object").where(frame["cluster_id"].notna(), NO_CLUSTER)
     clusters = clusters.map(str).to_numpy()
+    if owners and "source_file" in frame.columns:
+        files = frame["source_file"].astype("object").to_numpy()
+        extra = [(i, c) for i in np.flatnonzero(clusters == NO_CLUSTER) for c in owners.get(files[i], [])]
+        if extra:
+            owned = {i for i, _ in extra}
+            keep = np.array([i for i in range(len(clusters)) if i not in owned], dtype=int)
+            index = np.concatenate([keep, np.array([i for i, _ in extra], dtype=int)])
+            clusters = np.concatenate([clusters[keep], np.array([c for _, c in extra], dtype=object)])
+            rows = rows[index]
     out = {}
     order = np.argsort(clusters, kind="stable")
     keys, starts = np.unique(clusters[order], return_index=True)

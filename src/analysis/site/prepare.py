@@ -171,8 +171,10 @@ def prepare(
     }
     previous = read_manifest(processed_dir).get("tables", {})
     digests, written = {}, []
+    facts = result.tables["facts"]
+    owners = facts.groupby("source_file")["cluster_id"].unique().map(list).to_dict() if len(facts) else {}
     for name, frame in tables.items():
-        digests[name] = scope_digests(frame)
+        digests[name] = scope_digests(frame, owners)
         if previous.get(name) != digests[name] or not table_path(processed_dir, name).exists():
             write_table(frame, processed_dir, name)
             written.append(name)
