@@ -439,13 +439,13 @@ def test_a_year_written_as_words_names_the_year(raw_dir_with_forms):
 
 
 def test_an_unexpected_error_is_one_line_not_a_traceback(raw_dir_with_forms, tmp_path, monkeypatch, capsys):
-    import analysis.commands.ingest as command
+    import analysis.site.prepare as stage
     from analysis.cli import main
 
     def broken(*args, **kwargs):
         raise RuntimeError("something inside broke")
 
-    monkeypatch.setattr(command, "prepare", broken)
+    monkeypatch.setattr(stage, "prepare", broken)  # the command imports it when it runs
     assert main(["ingest", "--raw", str(raw_dir_with_forms), "--processed", str(tmp_path / "p")]) == 1
     err = capsys.readouterr().err
     assert err.strip() == (
