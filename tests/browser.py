@@ -18,16 +18,9 @@ from pathlib import Path
 import pytest
 import websocket
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from analysis.site.pdf import FLAGS as PRINT_FLAGS
+
+FLAGS = [f for f in PRINT_FLAGS if f != "--no-pdf-header-footer"]  # the printer's, for a page
 TIMEOUT = 60.0
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,6 +12,8 @@ import pytest
 
 from analysis.cli import main
 from analysis.site.build import CLUSTER_NOTEBOOK
+from analysis.site.pdf import find_chromium
+from browser import FLAGS
 
 AS_OF = "2025-03-01"  # after the 2024 reporting deadline, before 2025's
 
@@ -158,32 +159,15 @@ def test_unknown_cluster_is_a_usage_error(raw_dir, tmp_path, capsys):
     assert "unknown cluster(s) ['nope']" in capsys.readouterr().err
 
 
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
 def render(browser: str, page: Path, profile: Path) -> str:
     """The DOM of a page after a real headless browser loaded it, with the network closed."""
-    command = [
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        "--dump-dom",
-        page.as_uri(),
-    ]
+    command = [browser, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
     return done.stdout
 
 
 def test_reports_render_in_a_headless_browser(built, tmp_path):
-    browser = chromium()
+    browser = find_chromium()
     if browser is None:
         if os.environ.get("CI"):
             pytest.fail("no chromium on PATH: .ci/run installs Debian's chromium package")

@@ -12,23 +12,13 @@ from datetime import date
 
 import pandas as pd
 
+from analysis.api import STAFFING_METRICS
 from analysis.commands.common import add_processed_option, deadline_text, iso_date
 from analysis.metrics.fulfilment import BEYOND_PLAN, DEFAULT_DEADLINE_TEXT, reporting_deadline
 
 FORMATS = ("table", "csv", "json")
-# The staffing figures shown, in the report's order; shares print as percents.
-STAFFING = [
-    "teachers",
-    "employer_teachers",
-    "employer_teacher_share",
-    "employer_hours_share",
-    "trained_employer_staff",
-    "trained_share",
-    "pairs",
-    "invalid_pairs",
-    "college_teachers_in_pairs_share",
-    "employer_teachers_in_pairs_share",
-]
+# The staffing figures shown: the API's, in the report's order; shares print as percents.
+STAFFING = STAFFING_METRICS
 ITEM_COLUMNS = [
     "indicator",
     "programme_code",

@@ -96,36 +96,28 @@ def _write(path: Path, text: str) -> None:
 def _execute(job: ReportJob, engine: str, kernel_name: str, on_cell: Callable[[int, str], None]):
     import papermill
 
-    from analysis.site import engine as inprocess
+    from analysis.site import engine as engines
 
-    if engine == "inprocess":
-        inprocess.InProcessEngine.on_cell = lambda index, cell: on_cell(index, cell.source)
+    def run(chosen, report: Callable[[int, str], None], **more):
+        chosen.on_cell = lambda index, cell: report(index, cell.source)
+        name = engines.ENGINE_NAME if chosen is engines.InProcessEngine else engines.KERNEL_ENGINE_NAME
         return papermill.execute_notebook(
             job.notebook,
             None,
             parameters=job.parameters,
-            engine_name=inprocess.ENGINE_NAME,
+            engine_name=name,
             kernel_name=kernel_name,
             progress_bar=False,
             cwd=str(Path(job.notebook).parent),
+            **more,
         )
-    started = []
+
+    if engine == "inprocess":
+        return run(engines.InProcessEngine, on_cell)
+    started: list[int] = []
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-        inprocess.KernelEngine.on_cell = lambda index, cell: (
-            started.append(index),
-            on_cell(index, cell.source),
-        )
         try:
-            return papermill.execute_notebook(
-                job.notebook,
-                None,
-                parameters=job.parameters,
-                engine_name=inprocess.KERNEL_ENGINE_NAME,
-                kernel_name=kernel_name,
-                progress_bar=False,
-                cwd=str(Path(job.notebook).parent),
-                start_timeout=30,
-            )
+            return run(engines.KernelEngine, _counting(on_cell, started), start_timeout=30)
         except papermill.PapermillExecutionError:
             raise
         except Exception as exc:
@@ -134,6 +126,16 @@ def _execute(job: ReportJob, engine: str, kernel_name: str, on_cell: Callable[[i
             logger.warning("%s: the kernel did not start (%s); retrying with a fresh kernel", job.key, exc)
             time.sleep(0.2 * attempt)
     raise AssertionError("unreachable")
+
+
+def _counting(on_cell: Callable[[int, str], None], started: list) -> Callable[[int, str], None]:
+    """``on_cell`` that also records that a cell started (then a failure is not the kernel's start)."""
+
+    def seen(index: int, source: str) -> None:
+        started.append(index)
+        on_cell(index, source)
+
+    return seen
 
 
 def _failure_line(exc: Exception) -> str:
