@@ -418,3 +418,26 @@ def test_reports_run_on_a_dask_cluster_and_a_failing_one_fails_alone(project, tm
         "64/region-2025": "missing",
     }
     assert (project / "reports" / "html" / "63" / "tiny-law" / "2024.html").exists()
+
+
+def test_the_code_fingerprint_covers_what_reports_are_made_by_and_nothing_else(tmp_path, monkeypatch):
+    from analysis.site import fingerprint
+
+    for name in ("reports/cluster.py", "site/engine.py", "site/templates/report/index.html.j2",
+                 "site/index.py", "site/templates/site/index.html.j2", "commands/build.py", "demo/region.py"):  # fmt: skip
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("# 1\n", encoding="utf-8")
+    monkeypatch.setattr(fingerprint, "PACKAGE_DIR", tmp_path)
+    first = fingerprint.code_digest()
+    for outside in (
+        "site/index.py",
+        "site/templates/site/index.html.j2",
+        "commands/build.py",
+        "demo/region.py",
+    ):
+        (tmp_path / outside).write_text("# changed\n", encoding="utf-8")
+        assert fingerprint.code_digest() == first, outside
+    for inside in ("reports/cluster.py", "site/engine.py", "site/templates/report/index.html.j2"):
+        (tmp_path / inside).write_text(f"# changed {inside}\n", encoding="utf-8")
+        assert fingerprint.code_digest() != first, inside
+        first = fingerprint.code_digest()

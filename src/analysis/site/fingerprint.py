@@ -56,8 +56,11 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def tree_digest(root: Path, patterns: Iterable[str] = ("**/*",), skip_hidden: bool = True) -> str:
-    """One digest of every file under ``root`` matching ``patterns``: relative path and bytes."""
+def tree_digest(
+    root: Path, patterns: Iterable[str] = ("**/*",), skip_hidden: bool = True, leave_out: Iterable[str] = ()
+) -> str:
+    """One digest of every file under ``root`` matching ``patterns``: relative path and bytes;
+    paths starting with one of ``leave_out`` (relative, ``/``-separated) are left out."""
     root = Path(root)
     if not root.exists():
         return digest("missing", str(root))
@@ -67,13 +70,35 @@ def tree_digest(root: Path, patterns: Iterable[str] = ("**/*",), skip_hidden: bo
         relative = path.relative_to(root)
         if skip_hidden and any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
             continue
+        if relative.as_posix().startswith(tuple(leave_out)):
+            continue
         h.update(str(relative).encode("utf-8") + b"\0" + file_digest(path).encode("ascii") + b"\n")
     return h.hexdigest()[:32]
 
 
+# Parts of the package no report page or processed table can depend on: the command line, the
+# benchmarks, the demonstration data, and the site around the reports (index, validation page,
+# publication, the lock). Changing them re-runs nothing.
+NOT_IN_REPORTS = (
+    "commands/",
+    "bench/",
+    "demo/",
+    "cli.py",
+    "__main__.py",
+    "lock.py",
+    "site/index.py",
+    "site/publish.py",
+    "site/validation_page.py",
+    "site/templates/site/",
+    "site/templates/validation/",
+)
+
+
 def code_digest() -> str:
-    """The package's own code and templates (``.py``, ``.j2``, ``.json``, ``.css``)."""
-    return tree_digest(PACKAGE_DIR, ("**/*.py", "**/*.j2", "**/*.json", "**/*.css", "**/*.tpl"))
+    """The package's own code and templates (``.py``, ``.j2``, ``.json``, ``.css``) that reports
+    and processed tables are made by — all but :data:`NOT_IN_REPORTS`."""
+    patterns = ("**/*.py", "**/*.j2", "**/*.json", "**/*.css", "**/*.tpl")
+    return tree_digest(PACKAGE_DIR, patterns, leave_out=NOT_IN_REPORTS)
 
 
 def library_versions() -> dict[str, str]:
