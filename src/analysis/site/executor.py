@@ -280,7 +280,15 @@ class DaskExecutor:
     def run(self, jobs: list[ReportJob], site_root: Path, kernel_name: str) -> Iterator[ReportResult]:
         from distributed import Client, as_completed
 
-        client = self.scheduler if isinstance(self.scheduler, Client) else Client(self.scheduler, timeout=30)
+        try:
+            client = self.scheduler
+            if not isinstance(client, Client):
+                client = Client(self.scheduler, timeout=30)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise AnalysisError(
+                f"cannot reach the dask scheduler at {self.scheduler}: {exc} — start it (`dask scheduler`) "
+                "and its workers, or build without --executor dask"
+            ) from None
         futures = {}
         for job in jobs:
             payload = {**asdict(job), "clusters": list(job.clusters)}
