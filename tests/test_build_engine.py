@@ -441,3 +441,18 @@ def test_the_code_fingerprint_covers_what_reports_are_made_by_and_nothing_else(t
         (tmp_path / inside).write_text(f"# changed {inside}\n", encoding="utf-8")
         assert fingerprint.code_digest() != first, inside
         first = fingerprint.code_digest()
+
+
+def test_no_thread_of_ingestion_is_left_running_when_the_build_forks(project):
+    """Forking copies only the calling thread: a lock held by another one (tqdm's monitor, which
+    great-expectations' progress bars start) would stay locked for ever in the report."""
+    import threading
+    from datetime import date
+
+    from analysis.site.executor import warm_up
+    from analysis.site.prepare import prepare
+
+    before = set(threading.enumerate())
+    prepare(project / "raw", project / "processed", as_of=date.fromisoformat(AS_OF))
+    warm_up(project / "processed", ["plan", "facts"])
+    assert set(threading.enumerate()) - before == set()

@@ -29,6 +29,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -62,10 +63,12 @@ def warm_up(data_dir: str | Path | None, tables: list[str]) -> None:
 
     # No thread may run when the build forks: tqdm's monitor (started by any earlier bar, such as
     # great-expectations' during ingestion) is stopped and not started again.
-    tqdm.tqdm.monitor_interval = 0
-    if tqdm.tqdm.monitor is not None:
-        tqdm.tqdm.monitor.exit()
-        tqdm.tqdm.monitor = None
+    from tqdm._monitor import TMonitor
+
+    tqdm.tqdm.monitor_interval = 0  # inherited by tqdm.auto's classes
+    for thread in threading.enumerate():
+        if isinstance(thread, TMonitor):
+            thread.exit()
     import analysis.reports  # noqa: F401  (the notebooks' own imports)
     from analysis.site import engine
     from analysis.site.runner import exporter
