@@ -180,3 +180,20 @@ def test_snils_check_numbers_are_valid():
         digits = value.replace("-", "").replace(" ", "")
         total = sum(int(d) * w for d, w in zip(digits[:9], range(9, 0, -1), strict=True))
         assert int(digits[9:]) == total % 101 % 100
+
+
+def test_the_demo_leaves_real_clusters_and_real_submissions_alone(tmp_path):
+    """A real cluster added to the registry, and a real form of the seed cluster: `demo` (which
+    `make reports` runs) writes demonstration forms beside them, never over them."""
+    from conftest import TINY_PLAN, write_form
+
+    raw = make_raw(tmp_path)
+    with (raw / "clusters.csv").open("a", encoding="utf-8") as registry:
+        registry.write("tula-law,Настоящий кластер,71,Тульская область,Право,,plans/tula-law.csv\n")
+    (raw / "plans" / "tula-law.csv").write_text(TINY_PLAN, encoding="utf-8")
+    real = write_form(raw / "submissions" / "samara-law_2025.xlsx", cluster="samara-law", year=2025)
+    before = real.read_bytes()
+    write_demo_region(raw, seed=3)
+    assert real.read_bytes() == before
+    assert not list((raw / "submissions").glob("tula-law_*"))
+    assert (raw / "submissions" / "samara-law_2024.xlsx").exists()  # the seed cluster's demo forms

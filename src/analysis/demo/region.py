@@ -818,6 +818,9 @@ def write_demo_region(raw_dir: str | Path, seed: int = DEFAULT_SEED) -> list[Pat
     )
     written.append(registry_path)
     registry = load_registry(raw_dir / REGISTRY_FILE)
+    # Forms only for the demonstration clusters and the seed cluster, whose facts are demo data
+    # too: a real cluster added to the registry keeps its own submissions.
+    registry = registry[registry["demo"] | (registry["cluster_id"] == SEED_CLUSTER)].reset_index(drop=True)
     participants = participants_table(registry)
     write_participants(participants, raw_dir / DEMO_PARTICIPANTS)
     written.append(raw_dir / DEMO_PARTICIPANTS)
@@ -875,6 +878,22 @@ def write_federal(raw_dir: Path, cluster_ids: list[str], seed: int) -> list[Path
     return written
 
 
+def _real_submission(folder: Path, cluster_id: str, year: int) -> bool:
+    """A submission of this cluster-year already there and not marked as demonstration data."""
+    from analysis.sources.workbook import find_submissions, read_submission
+
+    stem = f"{cluster_id}_{year}"
+    for path in find_submissions(folder):
+        if Path(path).name.split(".")[0] != stem:
+            continue
+        try:
+            if not read_submission(path).demo:
+                return True
+        except Exception:  # unreadable: not ours to overwrite either
+            return True
+    return False
+
+
 def write_submissions(
     raw_dir: Path, registry: pd.DataFrame, participants: pd.DataFrame, seed: int
 ) -> list[Path]:
@@ -896,6 +915,9 @@ def write_submissions(
         for year in years:
             relative = f"{SUBMISSIONS_DIR}/{forms.submission_name(cluster_id, year)}"
             if relative in missing:
+                continue
+            if _real_submission(raw_dir / SUBMISSIONS_DIR, cluster_id, year):
+                logger.warning("demo: %s is a real submission; left as it is", relative)
                 continue
             mine = facts[(facts["cluster_id"] == cluster_id) & (facts["year"] == str(year))]
             workbook = submission_workbook(
