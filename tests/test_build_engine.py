@@ -456,3 +456,16 @@ def test_no_thread_of_ingestion_is_left_running_when_the_build_forks(project):
     prepare(project / "raw", project / "processed", as_of=date.fromisoformat(AS_OF))
     warm_up(project / "processed", ["plan", "facts"])
     assert set(threading.enumerate()) - before == set()
+
+
+def test_a_fact_far_above_its_target_is_counted_and_flagged_on_its_report(project, capsys):
+    facts = project / "raw" / "facts" / "submitted.csv"
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace("tiny-law,2024,1.1.4,,7,1", "tiny-law,2024,1.1.4,,9000,1")
+    )
+    assert main(_args(project, "--cluster", "tiny-law", "--year", "2024")) == 0
+    page = (project / "reports" / "html" / "63" / "tiny-law" / "2024.html").read_text(encoding="utf-8")
+    assert "Проверьте данные." in page
+    assert re.search(r"1\.1\.4: факт 9\s000 больше плана 9 в 1\s000 раз", page)
+    other = project / "reports" / "html" / "64" / "tiny-it" / "2024.html"
+    assert not other.exists()  # --cluster: only tiny-law was built

@@ -50,7 +50,7 @@ def add_processed_option(parser: argparse.ArgumentParser, what: str = "where the
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
-    add_raw_option(parser, "raw inputs: clusters.csv, plans/, facts/")
+    add_raw_option(parser, "raw inputs: clusters*.csv, plans/, participants*.csv, submissions/, facts/")
     add_processed_option(parser)
 
 

@@ -54,6 +54,7 @@ class ClusterYear:
     target_checks: pd.DataFrame  # the year's federal targets against rosters and enrolment
     submission: pd.Series  # the year's state (cluster_year_states), rows accepted / rejected
     sources: pd.DataFrame  # the input files behind the year (provenance.source_files)
+    warnings: pd.DataFrame  # the year's facts far above their target (metrics.plausibility)
 
 
 def heading_rows(plan: pd.DataFrame) -> pd.Series:
@@ -117,6 +118,7 @@ def load(
         target_checks=mine("target_checks"),
         submission=_submission(data_dir, cluster, int(year), submissions, facts, as_of, due),
         sources=provenance.source_files(submissions, every_fact, [cluster], int(year)),
+        warnings=mine("warnings"),
     )
 
 
@@ -214,6 +216,25 @@ def _submission_text(cy: ClusterYear) -> str:
             else "."
         )
     return line
+
+
+WARNINGS_TEMPLATE = """\
+{% if rows %}
+<div class="data-warnings">
+<p><strong>Проверьте данные.</strong> Фактические значения, намного превышающие план, учтены в
+выполнении как есть, но похожи на опечатку (лишний ноль, не та единица):</p>
+<ul>
+{% for r in rows %}<li>{{ r.indicator }}{% if r.programme_code %} / {{ r.programme_code }}{% endif %}: {{ r.rule }}</li>
+{% endfor %}
+</ul>
+</div>
+{% endif %}"""
+
+
+def data_warnings(cy: ClusterYear):
+    """The year's implausible facts (far above their count target), as a note to check them;
+    nothing when there are none."""
+    return markup.fragment(WARNINGS_TEMPLATE, rows=cy.warnings.to_dict("records"))
 
 
 def _summary_frame(cy: ClusterYear) -> pd.DataFrame:

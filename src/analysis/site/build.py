@@ -64,6 +64,11 @@ VALIDATION = "validation.html"  # the validation results, our own offline page
 # load their scripts and styles from CDNs) and every report's executed notebook.
 RETIRED = ("data-docs", "notebooks")
 LOCK = ".build.lock"
+# Processed tables no report notebook reads (the validation page does, and it is made anew by
+# every build that changes the site): left out of reports' fingerprints, so that a rule counted
+# over every cluster does not re-run every report. A notebook that starts reading one of them
+# must take it off this list.
+NOT_READ_BY_REPORTS = ("validation", "rejects")
 # Parameters that say where, not what: left out of a report's fingerprint.
 PATH_PARAMETERS = {"data_dir", "downloads"}
 # Fields of a manifest entry that describe a build's outcome rather than the report itself.
@@ -171,7 +176,11 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
             parameters["downloads"] = str(Path(options.out).resolve() / "html" / record["key"])
         check_parameters(str(notebooks[kind]), parameters, declared[kind])
         scopes = ["", *record["clusters"]]
-        data = {name: [scopes_of.get(s, "") for s in scopes] for name, scopes_of in sorted(tables.items())}
+        data = {
+            name: [scopes_of.get(s, "") for s in scopes]
+            for name, scopes_of in sorted(tables.items())
+            if name not in NOT_READ_BY_REPORTS
+        }
         what = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS}
         what["pdf"] = options.pdf
         jobs.append(
