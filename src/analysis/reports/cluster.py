@@ -224,7 +224,8 @@ WARNINGS_TEMPLATE = """\
 <p><strong>Проверьте данные.</strong> Фактические значения, намного превышающие план, учтены в
 выполнении как есть, но похожи на опечатку (лишний ноль, не та единица):</p>
 <ul>
-{% for r in rows %}<li>{{ r.indicator }}{% if r.programme_code %} / {{ r.programme_code }}{% endif %}: {{ r.rule }}</li>
+{% for r in rows %}
+<li>{{ r.indicator }}{% if r.programme_code %} / {{ r.programme_code }}{% endif %}: {{ r.rule }}</li>
 {% endfor %}
 </ul>
 </div>

@@ -30,6 +30,8 @@ FILE_STATUS_RU = {
     "read": "принят",
     "superseded": "заменён более поздним",
     "unreadable": "не прочитан",
+    "rejected": "отклонён целиком",
+    "ignored": "не отчёт, пропущен",
 }
 
 SOURCE_HEADINGS = {

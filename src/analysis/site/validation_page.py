@@ -47,11 +47,25 @@ _ENV = jinja2.Environment(
 )
 
 
+# Where a message places a problem (analysis.errors.Location), in the page's words.
+_PLACES = [
+    (re.compile(r"sheet '([^']*)'"), r"лист «\1»"),
+    (re.compile(r"\brow (\d+)"), r"строка \1"),
+    (re.compile(r"column '([^']*)'"), r"столбец «\1»"),
+    (re.compile(r"\(value '([^']*)'\)"), r"(значение «\1»)"),
+]
+NOT_READ = ("unreadable", "rejected")  # files nothing was loaded from
+
+
 def names_only(text: str, paths: list[str] = ()) -> str:
-    """``text`` with every file path in it reduced to the file's name."""
+    """``text`` with every file path in it reduced to the file's name, and its place (sheet, row,
+    column, value) in Russian."""
     for path in sorted({p for p in paths if isinstance(p, str) and p}, key=len, reverse=True):
         text = text.replace(path, file_name(path))
-    return _PATH.sub(lambda m: m.group(1), text)
+    text = _PATH.sub(lambda m: m.group(1), text)
+    for pattern, words in _PLACES:
+        text = pattern.sub(words, text)
+    return text
 
 
 def _read(processed_dir: Path, name: str) -> pd.DataFrame | None:
@@ -81,7 +95,7 @@ def _files(submissions: pd.DataFrame) -> list[dict]:
                 "received": "—" if pd.isna(s.submitted_on) else f"{pd.Timestamp(s.submitted_on):%d.%m.%Y}",
                 "status": FILE_STATUS_RU.get(s.status, s.status),
                 "reason": reason,
-                "failed": s.status == "unreadable" or bool(s.rows_rejected),
+                "failed": s.status in NOT_READ or bool(s.rows_rejected),
                 "rows_read": _int(s.rows_read),
                 "rows_accepted": _int(s.rows_accepted),
                 "rows_rejected": _int(s.rows_rejected),
@@ -138,7 +152,7 @@ def render_validation_page(processed_dir: str | Path) -> str:
     read = submissions[submissions["status"] == "read"]
     return _ENV.get_template("page.html.j2").render(
         files=_files(submissions),
-        unread=int((submissions["status"] == "unreadable").sum()),
+        unread=int(submissions["status"].isin(NOT_READ).sum()),
         superseded=int((submissions["status"] == "superseded").sum()),
         rows_read=int(read["rows_read"].sum()),
         rows_accepted=int(read["rows_accepted"].sum()),
