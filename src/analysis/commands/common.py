@@ -79,7 +79,7 @@ def print_prepare_summary(result) -> None:
     """Problems on stderr, each once, summarised per file and rule; notes and totals on stdout."""
     processed = result.processed or Path("data/processed")
     problems = [f"plan set aside: {line}" for line in result.plan_errors]
-    problems += [f"file skipped: {line}" for line in result.unreadable]
+    problems += [f"file not loaded: {line}" for line in result.unreadable]
     if result.rejected is not None:
         problems += summarised(result.rejected, "rejected", processed / "rejects.parquet")
     else:
