@@ -25,7 +25,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-# The names of analysis.api offered at the top level; keep in step with analysis.api.__all__.
+# The names of analysis.api offered at the top level (analysis.api.__all__ is this list).
 API = (
     "NotInDataError",
     "Tables",

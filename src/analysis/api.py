@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import settings
+from analysis import API, settings
 from analysis.errors import AnalysisError
 from analysis.metrics import fulfilment as f
 from analysis.metrics.completeness import completeness
@@ -44,18 +44,7 @@ from analysis.sources.plan import FAMILY_PLAN
 from analysis.sources.registry import cluster_info
 from analysis.tables import MissingDataError, missing_message, read_table, table_path
 
-__all__ = [
-    "NotInDataError",
-    "Tables",
-    "cells_not_met",
-    "cluster_history",
-    "compare_clusters",
-    "findings",
-    "load_cluster_year",
-    "load_region",
-    "load_tables",
-    "plan_cells",
-]
+__all__ = list(API)  # the names the package offers at the top level, lazily
 
 DateLike = str | date | None
 # Statuses of a planned cell that did not reach its target (a pending cell may still do so).
