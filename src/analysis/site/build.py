@@ -55,9 +55,8 @@ from analysis.site.runner import ReportJob, ReportResult
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = settings.PACKAGE_ROOT
-CLUSTER_NOTEBOOK = PROJECT_ROOT / "notebooks" / "cluster_report.ipynb"
-REGION_NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
+CLUSTER_NOTEBOOK = settings.notebooks_dir() / "cluster_report.ipynb"
+REGION_NOTEBOOK = settings.notebooks_dir() / "region_report.ipynb"
 MANIFEST = "build.json"
 VALIDATION = "validation.html"  # the validation results, our own offline page
 # What earlier versions published and this one does not: great-expectations Data Docs (they
@@ -248,7 +247,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         if options.force or not is_current(processed, source):
             from analysis.site.prepare import prepare
 
-            staging.start(clone=True)
+            staging.start()
             staged = True
             outcome.prepared = prepare(options.raw, processed, demo_key=options.demo, as_of=options.as_of)
             on_prepared(outcome.prepared)
@@ -288,7 +287,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     on_start(to_run)
     results: dict[str, ReportResult] = {}
     if (to_run or not (out / VALIDATION).exists()) and not staged:
-        staging.start(clone=True)
+        staging.start()
         staged = True
     if staged:
         from analysis.site.validation_page import render_validation_page

@@ -69,10 +69,11 @@ class Staging:
         for path in self.site.glob(f"{STAGING_PREFIX}*"):
             shutil.rmtree(path, ignore_errors=True)
 
-    def start(self, clone: bool = True) -> Path:
+    def start(self) -> Path:
+        """The staging folder, holding the published site as hard links."""
         self.remove_stale()
         self.root.mkdir(parents=True)
-        if clone and self.site.exists():
+        if self.site.exists():
             for entry in self.site.iterdir():
                 if entry.name.startswith("."):
                     continue
