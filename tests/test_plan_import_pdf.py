@@ -70,7 +70,7 @@ def test_the_seed_plan_printed_by_chromium_reads_back_into_the_canonical_plan(tm
     result = read_pdf_file(pdf)
     assert write_plan_file(result.plan) == SEED_PLAN.read_text(encoding="utf-8")
     [warning] = result.warnings
-    assert "1.4.1 / 40.02.02 has no cell for 2026" in warning
+    assert "у 1.4.1 / 40.02.02 нет ячейки за 2026" in warning
     assert result.cells_read == 95
 
 
@@ -98,7 +98,7 @@ def test_page_numbers_between_and_inside_rows_are_left_out_with_a_warning():
     assert len(placed) >= 4
     result = parse_text(text, "layer.txt")
     assert write_plan_file(result.plan) == SEED_PLAN.read_text(encoding="utf-8")
-    pages = [w for w in result.warnings if "read as a page number" in w]
+    pages = [w for w in result.warnings if "прочитано как номер страницы" in w]
     assert [w.split("'")[1] for w in pages] == placed
 
 
@@ -127,10 +127,10 @@ def test_a_page_number_right_after_a_row_with_an_empty_last_cell_is_not_its_targ
         "",
     ]
     assert rows.loc[("1.1.3", ""), "2024"] == "4"
-    assert sum("read as a page number" in w for w in result.warnings) == 2
+    assert sum("как номер страницы" in w for w in result.warnings) == 2
 
 
 def test_a_lone_number_that_can_be_a_target_stays_one_and_an_extra_one_still_stops():
     result = parse_text("№ п/п\n2024 2025 2026\n1. Р\n1.1 Г\n1.1.1 П\n2\n2\n2\n", "layer.txt")
     assert result.plan.iloc[2, 4:].tolist() == ["2", "2", "2"]
-    assert not [w for w in result.warnings if "page number" in w]
+    assert not [w for w in result.warnings if "номер страницы" in w]

@@ -101,15 +101,17 @@ def test_reimport_shows_the_changes_keeps_the_old_plan_and_writes_the_new(raw, c
     assert plan_version(raw / "plans" / "samara-law.csv") == old_version  # a dry run writes nothing
     assert main(["import-plan", str(SEED), "--cluster", "samara-law", "--raw", str(raw)]) == 0
     out = capsys.readouterr().out
-    assert "21 indicators (17 with targets of their own), 15 programme rows" in out
-    assert "2024: 6 numbers, 14 да, 12 '-', 4 empty" in out
-    assert "target values: 95 read from the source, 95 in the plan" in out
-    assert "row 285: 1.4.1 / 40.02.02 has no cell for 2026" in out
-    assert f"(version {old_version}): 1 added, 1 changed" in out
+    assert "показателей: 21 (со своими значениями: 17), строк программ: 15" in out
+    assert "2024: с целью 20 (чисел 6, «да» 14, «-» 12, пустых 4)" in out
+    assert "значений: прочитано в документе 95, записано в план 95" in out
+    assert "строка 285: у 1.4.1 / 40.02.02 нет ячейки за 2026" in out
+    assert f"(версия {old_version}): добавлено строк: 1, изменено ячеек: 1" in out
+    assert "  1.2.2 · 2026: 7 → 6\n" in out
+    assert "  + 1.4.2 / 40.02.02 Правоохранительная деятельность: 2024 -, 2025 -, 2026 да\n" in out
     assert (raw / "plans" / "samara-law.csv").read_bytes() == CANONICAL.read_bytes()
     assert (raw / "plans" / "history" / "samara-law" / f"{old_version}.csv").exists()
     assert main(["import-plan", str(SEED), "--cluster", "samara-law", "--raw", str(raw)]) == 0
-    assert ": none" in capsys.readouterr().out
+    assert "): нет" in capsys.readouterr().out
     assert len(list((raw / "plans" / "history" / "samara-law").iterdir())) == 1
 
 
@@ -127,14 +129,14 @@ def test_a_line_that_cannot_be_attached_stops_the_import(tmp_path, capsys):
         main(["import-plan", str(source), "--cluster", "samara-law", "--out", str(tmp_path / "x.csv")]) != 0
     )
     err = capsys.readouterr().err
-    assert "plan.txt, row 4: target values that belong to no indicator (group 1.1) (value 'да - -')" in err
+    assert "plan.txt, строка 4: значения, не относящиеся к показателю (группа результатов 1.1) («да - -»)" in err
     assert not (tmp_path / "x.csv").exists()
 
 
 def test_unknown_document_types_and_clusters_are_refused(tmp_path, raw, capsys):
     (tmp_path / "plan.odt").write_text("x", encoding="utf-8")
     assert main(["import-plan", str(tmp_path / "plan.odt"), "--cluster", "samara-law"]) != 0
-    assert "unknown document type" in capsys.readouterr().err
+    assert "неизвестный тип документа" in capsys.readouterr().err
     (tmp_path / "plan.txt").write_text("2024\n1. Р\n1.1 Г\n1.1.1 П 1\n", encoding="utf-8")
     assert main(["import-plan", str(tmp_path / "plan.txt"), "--cluster", "nope", "--raw", str(raw)]) != 0
     assert "no plan_file for cluster 'nope'" in capsys.readouterr().err

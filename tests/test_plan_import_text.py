@@ -46,7 +46,7 @@ def test_seed_accounts_for_every_value_and_warns_about_the_blank_cell():
     cells = result.plan.loc[result.plan["kind"].isin(["indicator", "programme"]), ["2024", "2025", "2026"]]
     assert result.cells_read == int((cells != "").sum().sum()) == 95
     assert len(result.warnings) == 1
-    assert "row 285" in result.warnings[0] and "1.4.1 / 40.02.02" in result.warnings[0]
+    assert "строка 285" in result.warnings[0] and "1.4.1 / 40.02.02" in result.warnings[0]
 
 
 @needs_seed
@@ -152,19 +152,19 @@ def test_missing_trailing_cell_is_blank_with_a_warning_naming_the_line():
         "doc.txt",
     )
     assert result.plan.iloc[2, 4:].tolist() == ["-", "да", ""]
-    assert len(result.warnings) == 1 and "doc.txt, row 9" in result.warnings[0]
+    assert len(result.warnings) == 1 and "doc.txt, строка 9" in result.warnings[0]
 
 
 @pytest.mark.parametrize(
     ("body", "where", "rule"),
     [
-        ("1. Раздел\n1.1 Группа\nда да да", "row 8", "belong to no indicator (group 1.1)"),
-        ("1. Раздел\nда да да", "row 7", "belong to no indicator (section 1)"),
-        ("1. Раздел\n1.1 Группа\n1.1.1 Показатель\nда да да\n4", "row 10", "more target values"),
-        ("1. Раздел\n1.1 Группа\n1.2.1 Показатель\nда да да", "row 8", "indicator 1.2.1 does not fit"),
-        ("1. Раздел\n38.02.01 Экономика\n1 1 1", "row 7", "outside any indicator"),
-        ("Пояснение\n1. Раздел", "row 6", "text before the first numbered row"),
-        ("1. Раздел\n1.1 Группа\n1.1.1 Показатель 1 1 1\n1.1.1 Снова 1 1 1", "row 9", "appears twice"),
+        ("1. Раздел\n1.1 Группа\nда да да", "строка 8", "не относящиеся к показателю (группа результатов 1.1)"),
+        ("1. Раздел\nда да да", "строка 7", "не относящиеся к показателю (раздел 1)"),
+        ("1. Раздел\n1.1 Группа\n1.1.1 Показатель\nда да да\n4", "строка 10", "значений больше, чем столбцов"),
+        ("1. Раздел\n1.1 Группа\n1.2.1 Показатель\nда да да", "строка 8", "показатель 1.2.1 не на своём месте"),
+        ("1. Раздел\n38.02.01 Экономика\n1 1 1", "строка 7", "вне показателя"),
+        ("Пояснение\n1. Раздел", "строка 6", "текст перед первой нумерованной строкой"),
+        ("1. Раздел\n1.1 Группа\n1.1.1 Показатель 1 1 1\n1.1.1 Снова 1 1 1", "строка 9", "встречается второй раз"),
     ],
 )
 def test_malformed_text_stops_with_the_line_and_its_text(body, where, rule):
@@ -176,20 +176,20 @@ def test_malformed_text_stops_with_the_line_and_its_text(body, where, rule):
 
 
 def test_a_text_without_the_year_header_is_refused():
-    with pytest.raises(SourceError, match="no table header with the year columns"):
+    with pytest.raises(SourceError, match="нет заголовка таблицы со столбцами годов"):
         parse_text("1. Раздел\n1.1 Группа\n")
 
 
 def test_a_repeated_header_with_other_years_is_refused():
-    with pytest.raises(SourceError, match="other years"):
+    with pytest.raises(SourceError, match="другие годы"):
         parse_text(plan_text("1. Раздел\nЗначение по итогам года\n2025 2026 2027\n1.1 Группа"))
 
 
 def test_a_number_wrapped_into_a_group_name_stays_in_the_name_with_a_warning():
     result = parse_text(plan_text("1. Раздел\n1.1 Группа по постановлению №\n387\n1.1.1 П\n1 1 1"), "doc.txt")
     assert result.plan.loc[1, "title"] == "Группа по постановлению № 387"
-    assert result.warnings == ["doc.txt, row 8: '387' on a line of its own under a section or group is read "
-                               "as part of its name — check the source document"]  # fmt: skip
+    assert result.notes == ["doc.txt, строка 8: '387' на отдельной строке под разделом или группой прочитано "
+                            "как часть названия — сверьте с документом"]  # fmt: skip
 
 
 def test_a_cp1251_text_file_is_read(tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +13,7 @@ from analysis.commands.common import add_raw_option
 from analysis.errors import Location, RegistryError
 from analysis.sources.plan import plan_version, read_plan_file, write_plan_file
 from analysis.sources.plan_import.assemble import ImportResult, SourceError
-from analysis.sources.plan_import.revision import diff_plans, replace_file
+from analysis.sources.plan_import.revision import diff_lines, diff_plans, diff_records, replace_file
 from analysis.sources.plan_import.summary import summary_lines
 
 FORMATS = {
@@ -19,27 +21,45 @@ FORMATS = {
     ".text": "text",
     ".docx": "docx",
     ".pdf": "pdf",
-    ".xlsx": "federal",
-    ".xlsm": "federal",
+    ".xlsx": "sheet",
+    ".xlsm": "sheet",
+    ".csv": "sheet",
 }
+SOURCES = ["text", "docx", "pdf", "sheet", "federal"]
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "import-plan",
-        help="import a cluster's plan (Appendix 2: text, .docx, .pdf; federal indicators: .xlsx)",
+        help="import a cluster's plan (Appendix 2: text, .docx, .pdf, .xlsx, .csv; federal: .xlsx)",
         description="Read a cluster's plan of measures from its Appendix 2 document — the text layer "
-        "of the PDF, a .docx with the plan as a Word table, or the .pdf itself — or its federal "
-        "performance indicators from the operator's .xlsx (a row per cluster), and write the canonical "
-        "file the build uses. Prints what was read and what changed against the current file; the "
-        "file it replaces is kept under history/<cluster>/<plan version>.csv beside it.",
+        "of the PDF, a .docx with the plan as a Word table, the .pdf itself, or the plan retyped in "
+        ".xlsx/.csv — or its federal performance indicators from the operator's .xlsx (a row per "
+        "cluster; told apart by its cluster id column), and write the canonical file the build uses. "
+        "Prints what was read and what changed against the current file; the file it replaces is kept "
+        "under history/<cluster>/<plan version>.csv beside it. A cell that is not a target mark, a "
+        "value glued to a title or a row that cannot be right stops the import (exit 1) with the "
+        "places named; --accept-warnings imports anyway.",
     )
-    parser.add_argument("path", type=Path, help="the source document (.txt, .docx, .pdf or .xlsx)")
+    parser.add_argument("path", type=Path, help="the source document (.txt, .docx, .pdf, .xlsx or .csv)")
     parser.add_argument("--cluster", required=True, help="cluster id from the registry, e.g. samara-law")
     parser.add_argument("--out", type=Path, help="write here instead of the cluster's canonical file")
     add_raw_option(parser, "folder holding clusters.csv")
-    parser.add_argument("--format", choices=sorted(set(FORMATS.values())), help="default: from the suffix")
-    parser.add_argument("--sheet", help="worksheet of the federal .xlsx (default: the first)")
+    parser.add_argument(
+        "--from", dest="source_type", choices=SOURCES, help="document type (default: from the suffix)"
+    )
+    parser.add_argument(
+        "--format", choices=["text", "json"], default="text", help="how to print what was read and changed"
+    )
+    parser.add_argument("--sheet", help="worksheet of an .xlsx (default: the first)")
+    parser.add_argument(
+        "--accept-warnings",
+        action="store_true",
+        help="import even when places need checking (they are listed; their cells are left empty)",
+    )
+    parser.add_argument(
+        "--preview", type=Path, metavar="FILE.html", help="also write an HTML preview to check"
+    )
     parser.add_argument(
         "--dry-run", action="store_true", help="show what was read and changed; write nothing"
     )
@@ -47,40 +67,85 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    fmt = args.format or FORMATS.get(args.path.suffix.lower())
+    fmt = args.source_type or FORMATS.get(args.path.suffix.lower())
     if fmt is None:
         raise SourceError(
             Location(file=str(args.path)),
-            "unknown document type",
-            f"use one of {sorted(FORMATS)} or pass --format",
+            "неизвестный тип документа",
+            f"нужен один из {', '.join(sorted(FORMATS))} или укажите --from",
         )
     if not args.path.exists():
-        raise SourceError(Location(file=str(args.path)), "the document does not exist")
+        raise SourceError(Location(file=str(args.path)), "документ не найден", "проверьте путь")
     result = read_source(args.path, fmt, args.cluster, args.sheet)
-    federal = fmt == "federal"
+    federal = "kind" not in result.plan.columns
     target = args.out or default_target(args.raw, args.cluster, federal)
     text = _write(result.plan, federal)
-    print(f"{args.path} → {target} ({'federal indicators' if federal else 'plan of measures'})")
-    for line in summary_lines(result):
-        print(f"  {line}")
-    if target.exists():
-        current = _read(target, federal)
-        changes = diff_plans(current, result.plan)
-        print(f"changes against {target} (version {plan_version(target)}): {_count(changes)}")
-        if not changes.empty:
-            print(changes.to_string(index=False))
+    current = _read(target, federal) if target.exists() else None
+    if args.preview:
+        from analysis.sources.plan_import.preview import write_preview
+
+        write_preview(result, args.preview, args.cluster)
+    stopped = bool(result.problems) and not args.accept_warnings
+    if args.format == "json":
+        _print_json(args, result, target, current, stopped)
+    else:
+        _print_text(args, result, target, current)
+    if stopped:
+        for problem in result.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SourceError(
+            Location(file=str(args.path)),
+            f"импорт остановлен: мест для проверки — {len(result.problems)} (список выше)",
+            "исправьте документ или, проверив каждое место, повторите с --accept-warnings",
+        )
     if args.dry_run:
-        print("dry run: nothing written")
+        if args.format == "text":
+            print("пробный запуск (--dry-run): ничего не записано")
         return 0
     kept = replace_file(target, text, args.cluster)
-    if kept is not None:
-        print(f"previous version kept as {kept}")
-    print(f"wrote {target} (version {plan_version(target)})")
+    if args.format == "text":
+        if kept is not None:
+            print(f"предыдущая версия сохранена: {kept}")
+        print(f"записано: {target} (версия {plan_version(target)})")
     return 0
 
 
+def _print_text(args, result: ImportResult, target: Path, current: pd.DataFrame | None) -> None:
+    kind = "федеральные показатели" if "kind" not in result.plan.columns else "план мероприятий"
+    print(f"{args.path} → {target} ({kind})")
+    for line in summary_lines(result, accepted=args.accept_warnings):
+        print(f"  {line}")
+    if current is not None:
+        lines = diff_lines(current, result.plan)
+        counted = _count(diff_plans(current, result.plan))
+        print(f"изменения против {target} (версия {plan_version(target)}): {counted}")
+        for line in lines:
+            print(f"  {line}")
+
+
+def _print_json(
+    args, result: ImportResult, target: Path, current: pd.DataFrame | None, stopped: bool
+) -> None:
+    document = {
+        "source": str(args.path),
+        "target": str(target),
+        "written": not stopped and not args.dry_run,
+        "summary": summary_lines(result, accepted=args.accept_warnings),
+        "problems": result.problems,
+        "warnings": result.warnings,
+        "notes": result.notes,
+        "cells_read": result.cells_read,
+        "changes": diff_records(current, result.plan) if current is not None else None,
+        "plan": result.plan.to_dict("records"),
+    }
+    print(json.dumps(document, ensure_ascii=False, indent=1))
+
+
 def read_source(path: Path, fmt: str, cluster_id: str, sheet: str | None = None) -> ImportResult:
-    """Import a document of the given format ('text', 'docx', 'pdf' or 'federal')."""
+    """Import a document of the given type ('text', 'docx', 'pdf', 'sheet' or 'federal').
+
+    A spreadsheet ('sheet') holding the operator's federal indicators (a cluster id column) is
+    read as such; otherwise as Appendix 2 retyped in a table."""
     if fmt == "text":
         from analysis.sources.plan_import.text import read_text_file
 
@@ -93,6 +158,11 @@ def read_source(path: Path, fmt: str, cluster_id: str, sheet: str | None = None)
         from analysis.sources.plan_import.pdf import read_pdf_file
 
         return read_pdf_file(path)
+    if fmt == "sheet":
+        from analysis.sources.plan_import.sheet import is_federal_sheet, read_sheet_file
+
+        if not is_federal_sheet(path, sheet):
+            return read_sheet_file(path, sheet)
     from analysis.sources.plan_import.federal import read_federal_xlsx
 
     return read_federal_xlsx(path, cluster_id, sheet)
@@ -139,6 +209,7 @@ def _read(path: Path, federal: bool) -> pd.DataFrame:
 
 def _count(changes: pd.DataFrame) -> str:
     if changes.empty:
-        return "none"
+        return "нет"
     counts = changes["change"].value_counts()
-    return ", ".join(f"{counts[c]} {c}" for c in ("added", "removed", "changed") if c in counts)
+    words = {"added": "добавлено строк", "removed": "удалено строк", "changed": "изменено ячеек"}
+    return ", ".join(f"{words[c]}: {counts[c]}" for c in ("added", "removed", "changed") if c in counts)

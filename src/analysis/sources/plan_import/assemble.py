@@ -1,17 +1,26 @@
 """Build canonical plan rows from the pieces a document reader finds, whatever the format.
 
-A reader (plain text, Word table, PDF) turns its source into a stream of :class:`Piece` — one
-per text line or table row — each with where it came from, a code if the piece starts a new
-row, name text, and target cells. :func:`assemble` walks the stream with the plan's tree rules:
+A reader (plain text, Word table, PDF, spreadsheet) turns its source into a stream of
+:class:`Piece` — one per text line or table row — each with where it came from, a code if the
+piece starts a new row, name text, and the year cells as the source writes them. :func:`assemble`
+walks the stream with the plan's tree rules:
 
 - a code starts a row: ``1.`` a section, ``1.1`` a group, ``1.1.1`` (or ``1.1.1.``) an
   indicator, ``38.02.01`` a programme row of the last indicator;
 - name text continues the current row, wherever it sits (before or after its values);
-- target cells belong to the current indicator or programme row. Cells on a section or group,
-  before the first indicator, or beyond the number of year columns stop the import: nothing
-  is dropped silently;
-- a row whose cells end early gets empty trailing cells (no target) and a warning naming the
-  line.
+- year cells belong to the current indicator or programme row and are read by the one table
+  of marks (:mod:`.marks`). Cells on a section or group, before the first indicator, or beyond
+  the number of year columns stop the import: nothing is dropped silently;
+- a row whose cells end early (a text layer leaves out empty cells) gets empty trailing cells
+  (no target) and a warning naming the line; a reader that knows each cell's column
+  (``positional``) gives empty cells as such.
+
+Then the checks a person would make before trusting the result. What cannot be right stops
+the import (``problems``; ``import-plan --accept-warnings`` imports anyway, the cells named):
+a cell that is not a mark, a value glued to a title, a programme row without targets, an
+indicator with neither targets nor programme rows, a gap in the numbering (1.1.1 → 1.1.3), an
+indicator listing fewer programme rows than the others. A plan with no target value at all is
+refused outright.
 """
 
 from __future__ import annotations
@@ -23,7 +32,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.errors import Location, PlanError
-from analysis.sources.plan import FIXED_COLUMNS, check_plan_rows
+from analysis.sources.plan import FIXED_COLUMNS, check_plan_rows, parse_target
+from analysis.sources.plan_import.marks import looks_like_value, read_mark
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +41,42 @@ logger = logging.getLogger(__name__)
 PROGRAMME_CODE = re.compile(r"^\d{2}\.0\d\.\d{2}$")
 PLAN_CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,2}$")
 _KIND_BY_DEPTH = {1: "section", 2: "group", 3: "indicator"}
-_DASHES = {"-", "–", "—", "‒", "−"}  # the dash variants documents use for «-»
-_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+_KIND_RU = {
+    "section": "раздел",
+    "group": "группа результатов",
+    "indicator": "показатель",
+    "programme": "программа",
+}
 _SPACE = re.compile(r"\s+")
+_VALUE_LIMIT = 40  # characters of an offending text quoted in a message
+
+
+def where_ru(where: Location) -> str:
+    """A location in the words of the Russian messages: file, table/page, row, column."""
+    parts = [p for p in (where.file, where.sheet) if p]
+    if where.row is not None:
+        parts.append(f"строка {where.row}")
+    if where.column:
+        parts.append(f"столбец «{where.column}»")
+    return ", ".join(parts) or "<документ>"
+
+
+def quote(value: object) -> str:
+    text = " ".join(str(value).split()) if not isinstance(value, list | tuple) else ", ".join(map(str, value))
+    return f"«{text[:_VALUE_LIMIT]}…»" if len(text) > _VALUE_LIMIT else f"«{text}»"
 
 
 class SourceError(PlanError):
-    """A source document cannot be turned into a plan: the message names the line and its text."""
+    """A source document cannot be turned into a plan: one Russian line naming the place,
+    the value, the rule and what to do."""
+
+    def line(self) -> str:
+        text = f"{where_ru(self.where)}: {self.rule}"
+        if self.value is not None:
+            text += f" ({quote(self.value)})"
+        if self.hint:
+            text += f" — {self.hint}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -48,17 +87,21 @@ class Piece:
     text: str  # the source line as written, for messages
     code: str = ""  # a plan or programme code that starts a new row
     name: str = ""  # name text on this piece
-    cells: tuple[str, ...] = ()  # target cells found on this piece
+    cells: tuple[str, ...] = ()  # year cells as the source writes them ("" for an empty cell)
+    positional: bool = False  # the cells are the row's year columns in order, empty ones included
 
 
 @dataclass
 class ImportResult:
-    """A plan read from a document: the canonical rows, warnings and what was read."""
+    """A plan read from a document: the canonical rows, what to check, and what was read."""
 
     plan: pd.DataFrame
     source: str
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # worth a look; the import goes on
     cells_read: int = 0  # non-empty target cells found in the source
+    problems: list[str] = field(default_factory=list)  # stop the import unless accepted
+    notes: list[str] = field(default_factory=list)  # what was read in a way to say (signs mapped, …)
+    parts: list[str] = field(default_factory=list)  # what of the document was read (pages, tables)
 
 
 @dataclass
@@ -69,19 +112,13 @@ class _Row:
     start: Piece
     names: list[str] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)
+    positional: bool = False
     last_cells: Piece | None = None
 
 
 def target_token(token: str) -> str | None:
-    """A target cell as the canonical plan keeps it, or None when the token is not one.
-
-    Numbers and yes words stay exactly as written; the dash variants all mean «-».
-    """
-    if token in _DASHES:
-        return "-"
-    if token.lower() == "да" or _NUMBER.match(token):
-        return token
-    return None
+    """A target cell as the canonical plan keeps it, or None when the token is not a mark."""
+    return read_mark(token).value if token.strip() else None
 
 
 def clean_name(parts: list[str]) -> str:
@@ -108,21 +145,24 @@ def split_code(text: str) -> tuple[str, str]:
     """``(code, rest)`` when the text starts with a plan or programme code, else ``("", text)``."""
     head, _, rest = text.strip().partition(" ")
     code = head.rstrip(".") if not PROGRAMME_CODE.match(head) else head
-    if PROGRAMME_CODE.match(code) or (PLAN_CODE.match(code) and _looks_like_plan_code(head)):
+    if PROGRAMME_CODE.match(code) or (PLAN_CODE.match(code) and "." in head):
+        # A section needs its dot («1.»): a bare «1» is a number, not a code.
         return code, rest.strip()
     return "", text.strip()
 
 
-def _looks_like_plan_code(head: str) -> bool:
-    # A section needs its dot («1.»): a bare «1» is a number, not a code.
-    return "." in head
+def label(code: str, programme_code: str = "") -> str:
+    return f"{code} / {programme_code}" if programme_code else code
 
 
-def assemble(pieces: list[Piece], years: list[str], source: str) -> ImportResult:
+def assemble(
+    pieces: list[Piece],
+    years: list[str],
+    source: str,
+    notes: list[str] | None = None,
+) -> ImportResult:
     """Walk the pieces of a document into canonical plan rows (see the module docstring)."""
     rows: list[_Row] = []
-    warnings: list[str] = []
-    cells_read = 0
     seen: dict[tuple[str, str], Piece] = {}
     section = group = indicator = ""
     for piece in pieces:
@@ -132,7 +172,8 @@ def assemble(pieces: list[Piece], years: list[str], source: str) -> ImportResult
             if key in seen:
                 raise SourceError(
                     piece.where,
-                    f"row {_label(row)} appears twice (first at {seen[key].where})",
+                    f"строка {label(*key)} встречается второй раз (первый: {where_ru(seen[key].where)})",
+                    "строки плана идут не по порядку или повторены; для PDF попробуйте pdftotext -layout",
                     value=piece.text,
                 )
             seen[key] = piece
@@ -147,48 +188,147 @@ def assemble(pieces: list[Piece], years: list[str], source: str) -> ImportResult
             if not rows:
                 raise SourceError(
                     piece.where,
-                    "text before the first numbered row of the plan",
-                    "a plan row starts with its code (1., 1.1, 1.1.1 or 38.02.01)",
+                    "текст перед первой нумерованной строкой плана",
+                    "строка плана начинается с кода (1., 1.1, 1.1.1 или 38.02.01)",
                     value=piece.text,
                 )
             rows[-1].names.append(piece.name)
         if piece.cells:
             _attach_cells(rows[-1] if rows else None, piece, len(years))
-            cells_read += sum(1 for c in piece.cells if c)
+    return _finish(rows, years, source, list(notes or []))
+
+
+def _finish(rows: list[_Row], years: list[str], source: str, notes: list[str]) -> ImportResult:
+    warnings: list[str] = []
+    problems: list[str] = []
+    cells_read = 0
     frame_rows = []
     for row in rows:
         name = clean_name(row.names)
+        where = where_ru(row.start.where)
         if not name:
-            raise SourceError(row.start.where, f"row {_label(row)} has no name", value=row.start.text)
-        cells = row.cells
+            raise SourceError(row.start.where, f"у строки {label(row.code, row.programme_code)} нет названия",
+                              value=row.start.text)  # fmt: skip
+        cells = [""] * len(years)
         if row.kind in ("indicator", "programme"):
-            if 0 < len(cells) < len(years):
-                missing = ", ".join(years[len(cells) :])
-                warnings.append(
-                    f"{row.last_cells.where}: {_label(row)} has no cell for {missing}; read as "
-                    f"no target — check the source document (line {row.last_cells.text!r})"
+            cells, read = _read_cells(row, years, warnings, problems, notes)
+            cells_read += read
+            glued = _glued_tail(name)
+            if glued:
+                problems.append(
+                    f"{where}: {quote(glued)} в конце названия {label(row.code, row.programme_code)} "
+                    "похоже на значения — проверьте ячейки года"
                 )
-                cells = cells + [""] * (len(years) - len(cells))
-            elif cells and "" in cells:
-                missing = ", ".join(y for y, c in zip(years, cells, strict=True) if not c)
-                warnings.append(
-                    f"{row.last_cells.where}: {_label(row)} has an empty cell for {missing}; "
-                    "read as no target — check the source document"
-                )
-            elif not cells and row.kind == "programme":
-                warnings.append(f"{row.start.where}: programme row {_label(row)} has no targets at all")
-        frame_rows.append([row.kind, row.code, row.programme_code, name, *(cells or [""] * len(years))])
+        elif row.cells:
+            raise SourceError(row.start.where, "значения у раздела или группы", value=row.cells)
+        frame_rows.append([row.kind, row.code, row.programme_code, name, *cells])
     if not frame_rows:
         raise SourceError(
             Location(file=source),
-            "no plan rows found",
-            "is this Appendix 2 (the plan of measures) with rows numbered 1., 1.1, 1.1.1?",
+            "не найдено ни одной строки плана",
+            "это Приложение 2 (план мероприятий) со строками 1., 1.1, 1.1.1?",
         )
     plan = pd.DataFrame(frame_rows, columns=[*FIXED_COLUMNS, *years], dtype=object).astype(str)
-    check_plan_rows(plan, source)
-    for warning in warnings:
-        logger.debug(warning)
-    return ImportResult(plan=plan, source=source, warnings=warnings, cells_read=cells_read)
+    try:
+        check_plan_rows(plan, source)
+    except PlanError as exc:  # the tree rules above should make this unreachable
+        raise SourceError(Location(file=source), f"план не сложился: {exc.rule}", value=exc.value) from exc
+    problems += cross_checks(plan, {(r.code, r.programme_code): where_ru(r.start.where) for r in rows})
+    targets = sum(parse_target(c)[0] != "none" for c in plan[years].to_numpy().ravel())
+    if not targets:
+        raise SourceError(
+            Location(file=source),
+            "в плане нет ни одного значения (ни числа, ни «да»)",
+            "проверьте, что столбцы годов заполнены и прочитаны; план без целей не записывается",
+        )
+    for line in warnings + problems + notes:
+        logger.debug(line)
+    return ImportResult(
+        plan=plan, source=source, warnings=warnings, cells_read=cells_read, problems=problems, notes=notes
+    )
+
+
+def _read_cells(
+    row: _Row, years: list[str], warnings: list[str], problems: list[str], notes: list[str]
+) -> tuple[list[str], int]:
+    """The row's canonical cells by the table of marks; what is not a mark is a problem."""
+    name = label(row.code, row.programme_code)
+    where = where_ru((row.last_cells or row.start).where)
+    raw = list(row.cells)
+    if raw and len(raw) < len(years):
+        missing = ", ".join(years[len(raw) :])
+        warnings.append(
+            f"{where}: у {name} нет ячейки за {missing} — прочитано как «нет цели»; сверьте с документом"
+        )
+        raw += [""] * (len(years) - len(raw))
+    cells = []
+    for year, text in zip(years, raw or [""] * len(years), strict=True):
+        mark = read_mark(text)
+        if mark.value is None:
+            problems.append(
+                f"{where}: {name} · {year}: {quote(text)} — не отметка плана (число, «да», «-» или пусто); "
+                "исправьте ячейку"
+            )
+            cells.append("")
+            continue
+        if mark.note:
+            notes.append(f"{name} · {year}: {mark.note}")
+        cells.append(mark.value)
+    read = sum(1 for t in raw if t.strip())
+    if row.cells and len(row.cells) == len(years) and "" in [c.strip() for c in row.cells]:
+        missing = ", ".join(y for y, c in zip(years, row.cells, strict=True) if not c.strip())
+        warnings.append(f"{where}: у {name} пустая ячейка за {missing} — прочитано как «нет цели»")
+    if not row.cells and row.kind == "programme":
+        problems.append(f"{where_ru(row.start.where)}: у строки программы {name} нет ни одного значения года")
+    return cells, read
+
+
+def _glued_tail(name: str) -> str:
+    """The tokens at the end of a title that look like year cells someone typed, when one of them
+    is a mark or a sign («… участников кластера + ? +»); empty when the title ends in words."""
+    tokens = name.split()
+    tail = []
+    while tokens and looks_like_value(tokens[-1]) and len(tail) < 6:
+        tail.insert(0, tokens.pop())
+    return " ".join(tail) if tail else ""
+
+
+def cross_checks(plan: pd.DataFrame, places: dict[tuple[str, str], str]) -> list[str]:
+    """What a person checks before trusting an import: every indicator has targets or programme
+    rows, the numbering has no gaps, and indicators that list programmes list the same number."""
+    problems = []
+    programmes = plan[plan["kind"] == "programme"].groupby("code")["programme_code"].apply(list)
+    for row in plan[plan["kind"] == "indicator"].itertuples(index=False):
+        if not any(c.strip() for c in row[4:]) and row.code not in programmes.index:
+            problems.append(
+                f"{places[(row.code, '')]}: у показателя {row.code} нет ни значений, ни строк программ — "
+                "проверьте, не потерялись ли они"
+            )
+    if len(programmes):
+        most = max(len(p) for p in programmes)
+        for code, listed in programmes.items():
+            if len(listed) < most:
+                problems.append(
+                    f"{places[(code, '')]}: у показателя {code} {len(listed)} строк(и) программ, "
+                    f"у других {most} — не потерялась ли строка?"
+                )
+    for kind, depth in (("section", 1), ("group", 2), ("indicator", 3)):
+        codes = plan.loc[plan["kind"] == kind, "code"].tolist()
+        by_parent: dict[str, list[int]] = {}
+        for code in codes:
+            parts = code.split(".")
+            by_parent.setdefault(".".join(parts[: depth - 1]), []).append(int(parts[-1]))
+        for parent, numbers in by_parent.items():
+            expected = list(range(1, len(numbers) + 1))
+            if numbers != expected:
+                gap = next(n for n, e in zip(numbers, expected, strict=True) if n != e)
+                code = f"{parent}.{gap}" if parent else str(gap)
+                problems.append(
+                    f"{places[(code, '')]}: номер {code} нарушает нумерацию ({_KIND_RU[kind]} "
+                    f"{'после ' + parent + ' ' if parent else ''}идут {', '.join(map(str, numbers))}) — "
+                    "не пропущена ли строка?"
+                )
+    return problems
 
 
 def _start_row(piece: Piece, section: str, group: str, indicator: str) -> _Row:
@@ -197,8 +337,8 @@ def _start_row(piece: Piece, section: str, group: str, indicator: str) -> _Row:
         if not indicator:
             raise SourceError(
                 piece.where,
-                f"programme row {code} outside any indicator",
-                "a programme row follows the indicator it belongs to",
+                f"строка программы {code} вне показателя",
+                "строка программы идёт под своим показателем (1.1.1)",
                 value=piece.text,
             )
         return _Row("programme", indicator, code, piece)
@@ -207,11 +347,11 @@ def _start_row(piece: Piece, section: str, group: str, indicator: str) -> _Row:
     parent = ".".join(parts[:-1])
     expected = {"section": "", "group": section, "indicator": group}[kind]
     if parent != expected:
-        where = f"under {expected}" if expected else "at the top level"
+        under = f"ожидается под {expected}" if expected else "ожидается раздел"
         raise SourceError(
             piece.where,
-            f"{kind} {code} does not fit the plan's numbering ({where})",
-            "check the numbering, or a name line that starts with a number",
+            f"{_KIND_RU[kind]} {code} не на своём месте в нумерации ({under})",
+            "проверьте порядок строк или строку названия, начатую с числа",
             value=piece.text,
         )
     return _Row(kind, code, "", piece)
@@ -219,22 +359,28 @@ def _start_row(piece: Piece, section: str, group: str, indicator: str) -> _Row:
 
 def _attach_cells(row: _Row | None, piece: Piece, width: int) -> None:
     if row is None or row.kind in ("section", "group"):
-        owner = f"{row.kind} {row.code}" if row else "no row yet"
+        owner = f"{_KIND_RU[row.kind]} {row.code}" if row else "до первой строки"
         raise SourceError(
             piece.where,
-            f"target values that belong to no indicator ({owner})",
-            "values must follow an indicator or a programme row",
+            f"значения, не относящиеся к показателю ({owner})",
+            "значения идут за показателем или строкой программы",
             value=piece.text,
         )
-    if len(row.cells) + len(piece.cells) > width:
+    if piece.positional:
+        if row.cells:
+            raise SourceError(
+                piece.where,
+                f"у {label(row.code, row.programme_code)} второй набор значений годов",
+                "у строки одна ячейка на год",
+                value=piece.text,
+            )
+        row.positional = True
+    elif len(row.cells) + len(piece.cells) > width:
         raise SourceError(
             piece.where,
-            f"more target values than the {width} year columns for {_label(row)} (already has {row.cells})",
+            f"значений больше, чем столбцов годов ({width}), у {label(row.code, row.programme_code)}",
+            "проверьте ячейки года этой строки",
             value=piece.text,
         )
     row.cells.extend(piece.cells)
     row.last_cells = piece
-
-
-def _label(row: _Row) -> str:
-    return f"{row.code} / {row.programme_code}" if row.programme_code else row.code
