@@ -77,7 +77,7 @@ def canonical_docx(path: Path) -> Path:
 def test_word_table_imports_into_the_canonical_plan(tmp_path):
     result = read_docx_file(canonical_docx(tmp_path / "plan.docx"))
     assert write_plan_file(result.plan) == CANONICAL.read_text(encoding="utf-8")
-    assert len(result.warnings) == 1 and "1.4.1 / 40.02.02 has an empty cell for 2026" in result.warnings[0]
+    assert len(result.warnings) == 1 and "у 1.4.1 / 40.02.02 пустая ячейка за 2026" in result.warnings[0]
     assert result.cells_read == 95
 
 
@@ -106,12 +106,11 @@ def test_word_table_years_come_from_its_header_and_codes_may_sit_in_the_name(tmp
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ([["1.", "Раздел", "", "", ""], ["1.1", "Группа", "да", "", ""]], "row 4: target values that belong"),
         (
-            [["1.", "Раздел", "", "", ""], ["1.1", "Группа"], ["1.1.1", "П", "да", "может быть", "-"]],
-            "row 5, column '2025': a target is a number",
+            [["1.", "Раздел", "", "", ""], ["1.1", "Группа", "да", "", ""]],
+            "строка 4: значения, не относящиеся",
         ),
-        ([["1.", "Раздел"], ["А.1", "Группа"]], "row 4, column 'code': not a plan code"),
+        ([["1.", "Раздел"], ["А.1", "Группа"]], "строка 4, столбец «№»: не код плана"),
     ],
 )
 def test_malformed_word_tables_give_clear_errors(tmp_path, rows, message):
@@ -122,7 +121,19 @@ def test_malformed_word_tables_give_clear_errors(tmp_path, rows, message):
     document.save(tmp_path / "bad.docx")
     with pytest.raises(SourceError, match=message) as caught:
         read_docx_file(tmp_path / "bad.docx")
-    assert "sheet 'table 1'" in str(caught.value)
+    assert "bad.docx, таблица 1" in str(caught.value) and len(caught.value.line()) < 200
+
+
+def test_a_cell_that_is_not_a_mark_is_a_problem_naming_the_cell(tmp_path):
+    document = docx.Document()
+    table = add_header(document, numbers=False)
+    for cells in [["1.", "Раздел", "", "", ""], ["1.1", "Группа"], ["1.1.1", "П", "да", "может быть", "-"]]:
+        add_row(table, cells)
+    document.save(tmp_path / "bad.docx")
+    result = read_docx_file(tmp_path / "bad.docx")
+    [problem] = result.problems
+    assert "bad.docx, таблица 1, строка 5: 1.1.1 · 2025: «может быть» — не отметка плана" in problem
+    assert result.plan.iloc[2, 4:].tolist() == ["да", "", "-"]
 
 
 def test_a_document_without_a_plan_table_is_refused(tmp_path):
@@ -130,10 +141,10 @@ def test_a_document_without_a_plan_table_is_refused(tmp_path):
     document.add_paragraph("Пояснительная записка")
     document.add_table(rows=1, cols=2).cell(0, 0).text = "не план"
     document.save(tmp_path / "none.docx")
-    with pytest.raises(SourceError, match="no table with a header of years"):
+    with pytest.raises(SourceError, match="нет заголовка таблицы со столбцами годов"):
         read_docx_file(tmp_path / "none.docx")
     (tmp_path / "broken.docx").write_bytes(b"not a zip")
-    with pytest.raises(SourceError, match="cannot open the Word document"):
+    with pytest.raises(SourceError, match="не удалось открыть документ Word"):
         read_docx_file(tmp_path / "broken.docx")
 
 
@@ -166,17 +177,17 @@ def test_pdf_with_a_text_layer_imports_into_the_canonical_plan(tmp_path):
     pages = [["Приложение № 2", *header, *lines[:70]], [*header, *lines[70:140]], [*header, *lines[140:]]]
     result = read_pdf_file(write_pdf(tmp_path / "plan.pdf", pages))
     assert write_plan_file(result.plan) == CANONICAL.read_text(encoding="utf-8")
-    assert "plan.pdf, page" in result.warnings[0]
+    assert "plan.pdf, стр. " in result.warnings[0]
 
 
 def test_pdf_errors_name_the_page_and_line(tmp_path):
     pdf = write_pdf(tmp_path / "bad.pdf", [["2024 2025 2026", "1. Раздел"], ["1.1 Группа", "да да да"]])
     with pytest.raises(
-        SourceError, match=r"bad\.pdf, page 2, row 2: target values that belong to no indicator"
+        SourceError, match=r"bad\.pdf, стр\. 2, строка 2: значения, не относящиеся к показателю"
     ):
         read_pdf_file(pdf)
 
 
 def test_pdf_without_a_text_layer_is_refused(tmp_path):
-    with pytest.raises(SourceError, match="no text layer"):
+    with pytest.raises(SourceError, match="в PDF нет текстового слоя"):
         read_pdf_file(write_pdf(tmp_path / "scan.pdf", [[]]))

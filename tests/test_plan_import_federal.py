@@ -104,7 +104,7 @@ def test_one_cluster_row_becomes_the_canonical_federal_file(tmp_path):
     )
     assert write_federal_file(result.plan) == expected
     assert result.cells_read == 23
-    assert result.warnings == [f"{book}: F8 has no value for 2026"]
+    assert result.warnings == ["p5.xlsx: у F8 нет значения за 2026"]
 
 
 def test_units_may_come_from_the_titles_and_the_file_round_trips(tmp_path):
@@ -145,20 +145,20 @@ def test_tidy_federal_rows_concatenate_with_the_plan(tmp_path):
 @pytest.mark.parametrize(
     ("cluster", "values", "message"),
     [
-        ("kazan-it", SAMARA, r"no row for cluster 'kazan-it' \(value \['samara-law'\]\)"),
+        ("kazan-it", SAMARA, r"нет строки кластера «kazan-it» \(«samara-law»\)"),
         (
             "samara-law",
             [*SAMARA[:4], "много", *SAMARA[5:]],
-            r"row 4, column 'G': a federal target is a number",
+            r"строка 4, столбец «G»: федеральное значение — число",
         ),
-        ("samara-law", [*SAMARA[:4], "да", *SAMARA[5:]], r"row 4, column 'G'"),
+        ("samara-law", [*SAMARA[:4], "да", *SAMARA[5:]], r"строка 4, столбец «G»"),
     ],
 )
 def test_malformed_workbooks_give_clear_errors(tmp_path, cluster, values, message):
     book = federal_xlsx(tmp_path / "p5.xlsx", {"samara-law": values})
     with pytest.raises(SourceError, match=message) as caught:
         read_federal_xlsx(book, cluster)
-    assert "sheet 'Приложение 5'" in str(caught.value)
+    assert "p5.xlsx, лист «Приложение 5»" in str(caught.value)
 
 
 def test_a_title_without_a_unit_is_refused(tmp_path):
@@ -168,7 +168,7 @@ def test_a_title_without_a_unit_is_refused(tmp_path):
         sheet.append(row)
     sheet.merge_cells("B1:C1")
     book.save(tmp_path / "p5.xlsx")
-    with pytest.raises(SourceError, match="no unit for this indicator"):
+    with pytest.raises(SourceError, match="у показателя нет единицы измерения"):
         read_federal_xlsx(tmp_path / "p5.xlsx", "samara-law")
 
 
@@ -177,11 +177,11 @@ def test_import_plan_command_writes_the_federal_file_next_to_the_plans(tmp_path,
     raw = tmp_path / "raw"
     assert main(["import-plan", str(book), "--cluster", "samara-law", "--raw", str(raw)]) == 0
     out = capsys.readouterr().out
-    assert "8 federal indicators (F1: чел." in out and "target values: 23 read" in out
+    assert "федеральных показателей: 8 (F1: чел." in out and "прочитано в документе 23" in out
     written = raw / "plans" / "federal" / "samara-law.csv"
     assert written.read_text(encoding="utf-8").startswith("code,title,unit,2024,2025,2026\nF1,")
     revised = federal_xlsx(tmp_path / "p5.xlsx", {"samara-law": [351, *SAMARA[1:]]})
     assert main(["import-plan", str(revised), "--cluster", "samara-law", "--raw", str(raw)]) == 0
     out = capsys.readouterr().out
-    assert "1 changed" in out and " ".join(["changed", "F1", "2024", "350", "351"]) in " ".join(out.split())
+    assert "изменено ячеек: 1" in out and "  F1 · 2024: 350 → 351\n" in out
     assert len(list((raw / "plans" / "federal" / "history" / "samara-law").iterdir())) == 1

@@ -129,7 +129,9 @@ def test_a_line_that_cannot_be_attached_stops_the_import(tmp_path, capsys):
         main(["import-plan", str(source), "--cluster", "samara-law", "--out", str(tmp_path / "x.csv")]) != 0
     )
     err = capsys.readouterr().err
-    assert "plan.txt, строка 4: значения, не относящиеся к показателю (группа результатов 1.1) («да - -»)" in err
+    assert (
+        "plan.txt, строка 4: значения, не относящиеся к показателю (группа результатов 1.1) («да - -»)" in err
+    )
     assert not (tmp_path / "x.csv").exists()
 
 

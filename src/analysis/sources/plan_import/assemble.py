@@ -53,7 +53,10 @@ _VALUE_LIMIT = 40  # characters of an offending text quoted in a message
 
 def where_ru(where: Location) -> str:
     """A location in the words of the Russian messages: file, table/page, row, column."""
-    parts = [p for p in (where.file, where.sheet) if p]
+    # The file by its name: the analyst just gave it, and the line stays under 200 characters.
+    parts = [
+        p for p in (where.file.replace("\\", "/").rsplit("/", 1)[-1] if where.file else "", where.sheet) if p
+    ]
     if where.row is not None:
         parts.append(f"строка {where.row}")
     if where.column:
@@ -363,7 +366,7 @@ def _attach_cells(row: _Row | None, piece: Piece, width: int) -> None:
         raise SourceError(
             piece.where,
             f"значения, не относящиеся к показателю ({owner})",
-            "значения идут за показателем или строкой программы",
+            "значения стоят в строке показателя или программы",
             value=piece.text,
         )
     if piece.positional:

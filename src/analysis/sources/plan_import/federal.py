@@ -40,7 +40,7 @@ from analysis.sources.plan_import.assemble import ImportResult, SourceError, tar
 
 logger = logging.getLogger(__name__)
 
-_ID_HEADINGS = {"cluster_id", "код кластера", "id кластера", "идентификатор кластера"}
+ID_HEADINGS = {"cluster_id", "код кластера", "id кластера", "идентификатор кластера"}
 _YEAR_CELL = re.compile(r"^((?:19|20)\d{2})(?:\s*(?:г\.?|год|года))?$")
 _LEADING_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s+")
 _TRAILING_UNIT = re.compile(r"^(.*?)[,\s]*\(([^()]+)\)\s*$")
@@ -54,33 +54,35 @@ def read_federal_xlsx(path: str | Path, cluster_id: str, sheet: str | None = Non
     try:
         workbook = load_workbook(path, data_only=True, read_only=False)
     except Exception as exc:  # openpyxl raises assorted errors for a file that is not .xlsx
-        raise SourceError(
-            Location(file=str(path)), f"cannot open the workbook: {exc}", "is it an .xlsx?"
-        ) from exc
+        raise SourceError(Location(file=str(path)), f"не удалось открыть книгу: {exc}", "это .xlsx?") from exc
     if sheet is not None and sheet not in workbook.sheetnames:
-        raise SourceError(Location(file=str(path), sheet=sheet), "no such sheet", value=workbook.sheetnames)
+        raise SourceError(
+            Location(file=str(path), sheet=sheet), "нет такого листа", value=workbook.sheetnames
+        )
     worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     grid = _values(worksheet)
-    where = dict(file=str(path), sheet=worksheet.title)
+    where = dict(file=str(path), sheet=f"лист «{worksheet.title}»")
     year_row = next((r for r, row in enumerate(grid) if any(_year(v) for v in row)), None)
     if year_row is None:
-        raise SourceError(Location(**where), "no header row of years (2024, 2025, …)")
+        raise SourceError(Location(**where), "нет строки заголовка с годами (2024, 2025, …)")
     id_column = next(
         (
             c
             for c in range(len(grid[0]))
-            if any(_text(grid[r][c]).lower() in _ID_HEADINGS for r in range(year_row))
+            if any(_text(grid[r][c]).lower() in ID_HEADINGS for r in range(year_row))
         ),
         None,
     )
     if id_column is None:
         raise SourceError(
-            Location(**where, row=1), "no cluster id column", f"head it with one of {sorted(_ID_HEADINGS)}"
+            Location(**where, row=1),
+            "нет столбца с кодом кластера",
+            f"озаглавьте его одним из: {', '.join(sorted(ID_HEADINGS))}",
         )
     year_cols = [c for c, v in enumerate(grid[year_row]) if _year(v)]
     title_row = next(r for r in range(year_row + 1) if any(_text(grid[r][c]) for c in year_cols))
     if title_row == year_row:
-        raise SourceError(Location(**where, row=year_row + 1), "no indicator titles above the years")
+        raise SourceError(Location(**where, row=year_row + 1), "над годами нет названий показателей")
     unit_row = title_row + 1 if title_row + 1 < year_row else None
     data_row = _cluster_row(grid, year_row, id_column, cluster_id, where)
     indicators: dict[str, dict] = {}
@@ -89,21 +91,21 @@ def read_federal_xlsx(path: str | Path, cluster_id: str, sheet: str | None = Non
         title = " ".join(_text(grid[title_row][column]).split())
         if not title:
             raise SourceError(
-                Location(**where, row=title_row + 1, column=_letter(column)), "a year without a title"
+                Location(**where, row=title_row + 1, column=_letter(column)), "год без названия показателя"
             )
         indicator = indicators.setdefault(title, {"first": column, "years": {}, "index": len(indicators) + 1})
         year = _year(grid[year_row][column])
         if year in indicator["years"]:
             raise SourceError(
                 Location(**where, row=year_row + 1, column=_letter(column)),
-                f"year {year} appears twice for one indicator",
+                f"год {year} дважды у одного показателя",
                 value=title,
             )
         raw = _cell(grid[data_row][column])
         if raw is None:
             raise SourceError(
                 Location(**where, row=data_row + 1, column=_letter(column)),
-                "a federal target is a number, '-' or empty",
+                "федеральное значение — число, «-» или пусто",
                 value=grid[data_row][column],
             )
         cells_read += bool(raw)
@@ -122,8 +124,8 @@ def read_federal_xlsx(path: str | Path, cluster_id: str, sheet: str | None = Non
             if not trailing:
                 raise SourceError(
                     Location(**where, row=title_row + 1, column=_letter(indicator["first"])),
-                    "no unit for this indicator",
-                    "add a unit row under the titles, or end the title with the unit in parentheses",
+                    "у показателя нет единицы измерения",
+                    "добавьте строку единиц под названиями или единицу в скобках в конце названия",
                     value=title,
                 )
             name, unit = trailing.group(1), trailing.group(2).strip()
@@ -131,7 +133,7 @@ def read_federal_xlsx(path: str | Path, cluster_id: str, sheet: str | None = Non
     frame = pd.DataFrame(records, columns=[*FEDERAL_FIXED, *years], dtype=object).astype(str)
     check_federal_rows(frame, str(path))
     warnings = [
-        f"{path}: {row.code} has no value for {y}"
+        f"{path.name}: у {row.code} нет значения за {y}"
         for row in frame.itertuples(index=False)
         for y, v in zip(years, row[3:], strict=True)
         if not v
@@ -158,9 +160,11 @@ def _cluster_row(grid, year_row: int, id_column: int, cluster_id: str, where: di
     rows = [r for r in range(year_row + 1, len(grid)) if _text(grid[r][id_column]).strip() == cluster_id]
     if not rows:
         known = sorted({_text(grid[r][id_column]).strip() for r in range(year_row + 1, len(grid))} - {""})
-        raise SourceError(Location(**where), f"no row for cluster {cluster_id!r}", value=known)
+        raise SourceError(Location(**where), f"нет строки кластера «{cluster_id}»", value=known)
     if len(rows) > 1:
-        raise SourceError(Location(**where, row=rows[1] + 1), f"cluster {cluster_id!r} has more than one row")
+        raise SourceError(
+            Location(**where, row=rows[1] + 1), f"у кластера «{cluster_id}» больше одной строки"
+        )
     return rows[0]
 
 

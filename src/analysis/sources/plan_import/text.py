@@ -61,7 +61,7 @@ _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _YEAR_WORDS = {"г.", "г", "гг.", "год", "года", "на", "/", "(план)", "план"}
 _BULLETS = {"-", "–", "—", "•", "·", "▪", "●", "◦", "*", "○", "■"}
 _TOKEN = re.compile(r"\S+")
-_END_OF_TABLE = re.compile(
+END_OF_TABLE = re.compile(
     r"^(?:согласовано|утверждаю|утверждено|утвержден[аы]?|м\.\s?п\.|подпис[ьи]|\(подпись\)|"
     r"примечани[ея]|сноск[аи]|\*|[¹²³⁴⁵⁶⁷⁸⁹])(?:\W|$)|_{3,}",
     re.IGNORECASE,
@@ -189,7 +189,7 @@ def parse_lines(lines: Iterable[tuple[Location, str]], source: str) -> ImportRes
             if not _resumes(line, pieces):
                 continue
             skipping = None
-        if pieces and _END_OF_TABLE.search(line):
+        if pieces and END_OF_TABLE.search(line):
             skipping = where
             notes.append(f"{where_of(where)}: {line[:40]!r} и следующие строки до следующей строки плана "
                          "не прочитаны (подписи, согласование, примечания)")  # fmt: skip
@@ -251,8 +251,8 @@ def _takes_cells(code: str) -> bool:
 
 def _resumes(line: str, pieces: list[Piece]) -> bool:
     """After a signature or notes block, a line that starts a plan row continues the table."""
-    code, rest = split_code(_without_bullet(line))
-    return bool(code) and bool(rest) and not _END_OF_TABLE.search(line)
+    code, rest = split_code(without_bullet(line))
+    return bool(code) and bool(rest) and not END_OF_TABLE.search(line)
 
 
 def _rows(pieces: list[Piece]) -> list[tuple[int, int]]:
@@ -307,7 +307,7 @@ def _without_page_numbers(
     return [p for i, p in enumerate(pieces) if i not in dropped], [pieces[i] for i in sorted(dropped)]
 
 
-def _without_bullet(text: str) -> str:
+def without_bullet(text: str) -> str:
     """«– 38.02.01 Экономика» → «38.02.01 Экономика»: a list bullet before a programme code."""
     head, _, rest = text.strip().partition(" ")
     if head in _BULLETS and PROGRAMME_CODE.match(rest.split(" ", 1)[0]):
@@ -319,7 +319,7 @@ def _piece(
     raw: str, where: Location, width: int, open_cells: int | None, centres: list[float] | None
 ) -> Piece:
     text = raw.strip()
-    stripped = _without_bullet(text)
+    stripped = without_bullet(text)
     offset = raw.index(text[:1]) + (len(text) - len(stripped)) if text else 0
     tokens = [(m.group(), m.start() + offset) for m in _TOKEN.finditer(stripped)]
     words = [t for t, _ in tokens]
@@ -377,7 +377,13 @@ def _placed(tokens: list[tuple[str, int]], width: int, centres: list[float] | No
 
 def _tab_piece(raw: str, where: Location, width: int) -> Piece:
     """A tab-separated table row: code (its own cell or the name's start), name, then a cell per year."""
-    cells = [" ".join(c.split()) for c in raw.split("\t")]
+    return row_piece(raw.split("\t"), where, width, raw)
+
+
+def row_piece(cells: list[str], where: Location, width: int, raw: str) -> Piece:
+    """A table row given as its cells: code (its own cell or the name's start), name, then a cell
+    per year, by position when there are as many as years."""
+    cells = [" ".join(c.split()) for c in cells]
     while cells and not cells[0]:
         cells.pop(0)
     while len(cells) > 1 and not cells[-1] and len(cells) > width + 2:
@@ -385,7 +391,7 @@ def _tab_piece(raw: str, where: Location, width: int) -> Piece:
     if all(looks_like_value(c) or not c for c in cells) and any(is_mark(c) for c in cells):
         values = cells
         return Piece(where, raw, cells=tuple(values), positional=len(values) == width)
-    first = _without_bullet(cells[0])
+    first = without_bullet(cells[0])
     code, rest = split_code(first)
     names = [rest] if rest or not code else []
     index = 1
@@ -530,5 +536,5 @@ def _is_plan_line(text: str) -> bool:
         or is_header_line(text)
         or _years(text) is not None
         or all(is_mark(t) for t in tokens)
-        or bool(split_code(_without_bullet(text))[0])
+        or bool(split_code(without_bullet(text))[0])
     )
