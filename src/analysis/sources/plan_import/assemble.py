@@ -64,9 +64,9 @@ def where_ru(where: Location) -> str:
     return ", ".join(parts) or "<документ>"
 
 
-def quote(value: object) -> str:
+def quote(value: object, limit: int = _VALUE_LIMIT) -> str:
     text = " ".join(str(value).split()) if not isinstance(value, list | tuple) else ", ".join(map(str, value))
-    return f"«{text[:_VALUE_LIMIT]}…»" if len(text) > _VALUE_LIMIT else f"«{text}»"
+    return f"«{text[:limit]}…»" if len(text) > limit else f"«{text}»"
 
 
 class SourceError(PlanError):
@@ -74,11 +74,14 @@ class SourceError(PlanError):
     the value, the rule and what to do."""
 
     def line(self) -> str:
-        text = f"{where_ru(self.where)}: {self.rule}"
-        if self.value is not None:
-            text += f" ({quote(self.value)})"
-        if self.hint:
-            text += f" — {self.hint}"
+        for limit in (_VALUE_LIMIT, 20, 0):  # the quoted value gives way first, to keep under 200
+            text = f"{where_ru(self.where)}: {self.rule}"
+            if self.value is not None and limit:
+                text += f" ({quote(self.value, limit)})"
+            if self.hint:
+                text += f" — {self.hint}"
+            if len(text) < 200:
+                break
         return text
 
 
@@ -175,8 +178,8 @@ def assemble(
             if key in seen:
                 raise SourceError(
                     piece.where,
-                    f"строка {label(*key)} встречается второй раз (первый: {where_ru(seen[key].where)})",
-                    "строки плана идут не по порядку или повторены; для PDF попробуйте pdftotext -layout",
+                    f"{label(*key)} уже была (строка {seen[key].where.row})",
+                    "строки идут не по порядку? Для PDF возьмите pdftotext -layout",
                     value=piece.text,
                 )
             seen[key] = piece

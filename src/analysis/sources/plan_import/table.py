@@ -99,6 +99,15 @@ def read_tables(tables: list[tuple[str, list[list[Cell]]]], source: str) -> Tabl
         found = find_layout(grid, source, name)
         if found is not None:
             header_end, this = found
+            if (
+                layout is not None
+                and this.years != layout.years
+                and not _starts_with_code(grid[header_end + 1 :], this)
+            ):
+                out.notes.append(
+                    f"{where_text(Location(source, name))}: не часть таблицы плана (другие годы) — не прочитана"
+                )
+                continue
             if layout is not None and this.years != layout.years:
                 raise SourceError(
                     Location(file=source, sheet=name, row=header_end + 1),
@@ -119,7 +128,9 @@ def read_tables(tables: list[tuple[str, list[list[Cell]]]], source: str) -> Tabl
                 )
             continue
         if current.ignored:
-            out.notes.append(f"{source}, {name}: столбцы {', '.join(current.ignored)} не читаются")
+            out.notes.append(
+                f"{where_text(Location(source, name))}: столбцы {', '.join(current.ignored)} не читаются"
+            )
         out.parts.append(f"{name}: строк {len(body)}")
         out.pieces += _body(grid, body, current, source, name, out.notes)
     if layout is None:
@@ -186,7 +197,10 @@ def _roles(grid, header: int, year_columns: list[int], years: list[str], source:
     group = None
     for c in rest:
         cells = [r[c] for r in body]
-        starts = [x for x in cells if not x.continued and x.text.strip()]
+        # Its own cells (not a section title merged across the row) all start with a group code.
+        starts = [
+            r[c] for r in body if not r[c].continued and r[c].text.strip() and r[c].origin != r[-1].origin
+        ]
         merged = sum(x.continued for x in cells)
         if starts and merged >= len(starts) and all(_GROUP_CODE.match(x.text.strip()) for x in starts):
             group = c
@@ -327,7 +341,7 @@ def _row_pieces(row: list[Cell], layout: Layout, where: Location, text: str) -> 
     pieces = []
     if layout.group is not None:
         cell = row[layout.group]
-        if not cell.continued and cell.text.strip():
+        if not cell.continued and cell.text.strip() and cell.origin != row[layout.name].origin:
             code, rest = split_code(cell.text.strip())
             pieces.append(Piece(where, cell.text, code=code, name=clean_name([rest])))
     code_cell = row[layout.code] if layout.code is not None else None
@@ -337,7 +351,8 @@ def _row_pieces(row: list[Cell], layout: Layout, where: Location, text: str) -> 
     if code_cell is not None and not code_cell.continued and code_cell.origin != name_cell.origin:
         code = " ".join(code_cell.text.split())
     programme = ""
-    if layout.programme is not None and not row[layout.programme].continued:
+    shared = row[layout.programme].origin == name_cell.origin if layout.programme is not None else True
+    if layout.programme is not None and not row[layout.programme].continued and not shared:
         programme = " ".join(row[layout.programme].text.split())
         owners.add(row[layout.programme].origin)
     lines = [] if name_cell.continued else name_cell.text.split("\n")

@@ -99,6 +99,8 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
+# A page's own number at the end of a printed header or footer line («file:///…/plan.html 1/3»).
+_PAGE_OF = re.compile(r"(?:^|\s)(\d+)\s*(?:/|из|of)\s*(\d+)$")
 _ALIGN = 2.5  # characters a value may stand off its column's centre in a laid-out page
 
 
@@ -133,7 +135,7 @@ def parse_text(text: str, source: str = "<text>") -> ImportResult:
                 numbers.append([])
             pages[-1].append(part)
             numbers[-1].append(number)
-    kept = without_running_lines(pages) if len(pages) > 2 else None
+    kept = without_running_lines(pages) if len(pages) > 1 else None
     located = []
     for p, page in enumerate(pages):
         mark = "\f" if p else ""  # the page break stays visible to the reader
@@ -519,7 +521,13 @@ def without_running_lines(pages: list[list[str]]) -> set[tuple[int, int]]:
             if index in edges and not _is_plan_line(text):
                 number = _PAGE_NUMBER.match(text)
                 value = int(next(g for g in number.groups() if g)) if number else None
-                if _DIGITS.sub("#", text) in running or value in (page, page + 1):
+                counted = _PAGE_OF.search(text)
+                of_pages = (
+                    counted is not None
+                    and int(counted.group(1)) == page + 1
+                    and int(counted.group(2)) >= page + 1
+                )
+                if _DIGITS.sub("#", text) in running or value in (page, page + 1) or of_pages:
                     logger.debug(
                         "page %d: %r left out as a running header, footer or page number", page + 1, text
                     )
