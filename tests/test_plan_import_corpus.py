@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import pandas as pd
+import plan_renderings as r
 import pytest
 
 from analysis.sources.plan import read_plan_file
@@ -17,7 +18,6 @@ from analysis.sources.plan_import.docx import read_docx_file
 from analysis.sources.plan_import.sheet import is_federal_sheet, read_sheet_file
 from analysis.sources.plan_import.text import parse_text, read_text_file
 from conftest import SEED_PLAN
-import plan_renderings as r
 
 SEED = read_plan_file(SEED_PLAN)
 PLANS = {"seed": SEED, "other": r.OTHER_PLAN}

@@ -124,7 +124,7 @@ def read_tables(tables: list[tuple[str, list[list[Cell]]]], source: str) -> Tabl
         else:
             if layout is not None:
                 out.notes.append(
-                    f"{source}, {name}: не часть таблицы плана (нет годов в заголовке) — не прочитана"
+                    f"{where_text(Location(source, name))}: не часть таблицы плана (нет годов) — не прочитана"
                 )
             continue
         if current.ignored:
