@@ -105,7 +105,7 @@ def read_tables(tables: list[tuple[str, list[list[Cell]]]], source: str) -> Tabl
                 and not _starts_with_code(grid[header_end + 1 :], this)
             ):
                 out.notes.append(
-                    f"{where_text(Location(source, name))}: не часть таблицы плана (другие годы) — не прочитана"
+                    f"{where_text(Location(source, name))}: другие годы, не часть плана — не прочитана"
                 )
                 continue
             if layout is not None and this.years != layout.years:
