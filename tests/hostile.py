@@ -34,13 +34,31 @@ PAYLOADS = {
     "college_b": 'javascript:alert("xss-js")',
     "industry_b": "AT&T &lt;i&gt; {{ 7*7 }} ${alert(1)}",
     "name_c": 'Кластер «В» </td></tr></table><script>alert("xss-break")</script>',
-    "name_d": "Кластер «Г» <a href=\"javascript:alert('xss-link')\">ссылка</a>",
+    "name_d": "@SUM(1+1) Кластер «Г» <a href=\"javascript:alert('xss-link')\">ссылка</a>",
     "programme": 'Экономика <script>alert("xss-programme")</script>',
     "indicator": 'Показатель <img src=x onerror=alert("xss-indicator")>',
     "group": "Результат мероприятий <iframe src=\"javascript:alert('xss-group')\"></iframe>",
     "org": '<img src=x onerror=alert("xss-org")>',
     "fact": '<script>alert("xss-fact")</script>',
+    "formula": '=HYPERLINK("https://example.org","click")',
 }
+
+# Texts a spreadsheet program would run as a formula (OWASP "CSV injection") or choke on: every
+# download must keep them as the text they are.
+FORMULAS = [
+    '=HYPERLINK("https://example.org","click")',
+    "=1+1",
+    "=",
+    "+7 (846) 000-00-00",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "=cmd|' /C calc'!A0",
+    'a;=1+1,"=2+2"',
+    "строка\n=3+3",
+    "звонок \x07 и \x00 нуль",
+]
 
 CLUSTERS = [
     # cluster_id, name, industry, base college, plan years
@@ -69,8 +87,8 @@ def plan_rows(years: tuple[int, ...]) -> list[list[str]]:
         ["indicator", "1.1.1", "", PAYLOADS["indicator"], *values("")],
         ["programme", "1.1.1", "38.02.01", PAYLOADS["programme"], *values("1")],
         ["programme", "1.1.1", "40.02.02", "Правоохранительная деятельность", *values("1")],
-        ["indicator", "1.1.4", "", "Осуществлен запуск программ", *values("9", "10")],
-        ["group", "1.6", "", "Результат мероприятий по включению работников", *values("")],
+        ["indicator", "1.1.4", "", PAYLOADS["formula"], *values("9", "10")],
+        ["group", "1.6", "", "+7 Результат мероприятий по включению работников", *values("")],
         ["indicator", "1.6.1", "", "Привлечены преподаватели от работодателей", *values("да")],
     ]
 
