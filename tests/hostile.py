@@ -33,7 +33,7 @@ PAYLOADS = {
     "name_b": 'Кластер [ссылка](javascript:alert("xss-md")) <b>жирный</b>',
     "college_b": 'javascript:alert("xss-js")',
     "industry_b": "AT&T &lt;i&gt; {{ 7*7 }} ${alert(1)}",
-    "name_c": 'Кластер «В» </td></tr></table><script>alert("xss-break")</script>',
+    "name_c": 'Кластер «В» 🦄 $\\x{y}$ </td></tr></table><script>alert("xss-break")</script>',
     "name_d": "@SUM(1+1) Кластер «Г» <a href=\"javascript:alert('xss-link')\">ссылка</a>",
     "programme": 'Экономика <script>alert("xss-programme")</script>',
     "indicator": 'Показатель <img src=x onerror=alert("xss-indicator")>',
@@ -41,6 +41,8 @@ PAYLOADS = {
     "org": '<img src=x onerror=alert("xss-org")>',
     "fact": '<script>alert("xss-fact")</script>',
     "formula": '=HYPERLINK("https://example.org","click")',
+    # TeX to matplotlib, and glyphs its font lacks: drawn as plain text on the charts.
+    "chart": "Результат мероприятий: затраты от $5 до $10 🦄 🚀",
 }
 
 # Texts a spreadsheet program would run as a formula (OWASP "CSV injection") or choke on: every
@@ -88,7 +90,7 @@ def plan_rows(years: tuple[int, ...]) -> list[list[str]]:
         ["programme", "1.1.1", "38.02.01", PAYLOADS["programme"], *values("1")],
         ["programme", "1.1.1", "40.02.02", "Правоохранительная деятельность", *values("1")],
         ["indicator", "1.1.4", "", PAYLOADS["formula"], *values("9", "10")],
-        ["group", "1.6", "", "+7 Результат мероприятий по включению работников", *values("")],
+        ["group", "1.6", "", PAYLOADS["chart"], *values("")],
         ["indicator", "1.6.1", "", "Привлечены преподаватели от работодателей", *values("да")],
     ]
 
@@ -165,6 +167,7 @@ def build(raw: Path, out_root: Path, *extra: str) -> subprocess.CompletedProcess
         AS_OF,
         "--jobs",
         "2",
+        *(["--pdf"] if shutil.which("chromium") else []),
         *extra,
     ]
     return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=600)

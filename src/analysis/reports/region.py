@@ -16,7 +16,7 @@ from analysis import settings
 from analysis.metrics import completeness as c
 from analysis.metrics import fulfilment as f
 from analysis.reports import markup, provenance
-from analysis.reports.charts import Chart
+from analysis.reports.charts import Chart, chart_text
 from analysis.reports.labels import (
     DEMO_MARK,
     DEMO_NOTICE,
@@ -189,7 +189,7 @@ def comparison_chart(ry: RegionYear):
     """Fulfilment rate and the share of employer-teachers, cluster by cluster; a cluster without
     a rate to show is labelled «нет данных», not drawn as 0 %."""
     c = ry.clusters.iloc[::-1]
-    labels = [label(n, ry.region_name, d) for n, d in zip(c["name"], c["demo"], strict=True)]
+    labels = [chart_text(label(n, ry.region_name, d)) for n, d in zip(c["name"], c["demo"], strict=True)]
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(11, 0.5 * len(c) + 1.6), layout="constrained", sharey=True
     )
