@@ -14,9 +14,11 @@ One build at a time (:mod:`.lock`). Step by step:
    HTML (:mod:`.fingerprint`) — or with ``force``. A build with nothing to redo writes only the
    new manifest and index.
 4. **Reports.** The changed reports run on an executor (:mod:`.executor`: forked children of
-   this warmed-up process, or a dask cluster) into a staging copy of the site; a failed report
-   keeps its previous HTML (marked stale on the index) and its executed notebook goes to
-   ``failed/``.
+   this warmed-up process, or a dask cluster) into a staging copy of the site. A report is one
+   unit: its downloads are written aside (``.work/`` of the staging copy) and join its page only
+   when it succeeds, so a failed report keeps its previous page, downloads and PDF together
+   (marked stale on the index); its executed notebook goes to ``logs/failed/`` beside the
+   published folder, never into it.
 5. **Publication.** The manifest ``build.json`` and the index rendered from it join the staging
    copy, which replaces the published site with renames (:mod:`.publish`).
 
@@ -61,7 +63,8 @@ MANIFEST = "build.json"
 VALIDATION = "validation.html"  # the validation results, our own offline page
 # What earlier versions published and this one does not: great-expectations Data Docs (they
 # load their scripts and styles from CDNs) and every report's executed notebook.
-RETIRED = ("data-docs", "notebooks")
+RETIRED = ("data-docs", "notebooks", "failed")
+WORK = ".work"  # in the staging copy: a report's downloads until the report has succeeded
 LOCK = ".build.lock"
 # Processed tables no report notebook reads (the validation page does, and it is made anew by
 # every build that changes the site): left out of reports' fingerprints, so that a rule counted
@@ -97,6 +100,15 @@ class BuildOptions:
     wait: bool = False
     cluster_notebook: Path = CLUSTER_NOTEBOOK
     region_notebook: Path = REGION_NOTEBOOK
+    failed_dir: Path | None = None  # executed notebooks of failed reports; default: failed_folder(out)
+
+
+def failed_folder(options: BuildOptions) -> Path:
+    """Where the executed notebook of a failed report is kept: ``logs/failed/`` beside the
+    published folder (``reports/``), outside what people copy and send on."""
+    if options.failed_dir is not None:
+        return Path(options.failed_dir)
+    return Path(options.out).resolve().parent / "logs" / "failed"
 
 
 @dataclass
@@ -295,10 +307,12 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         staging.write_text(VALIDATION, render_validation_page(processed))
         for name in RETIRED:
             shutil.rmtree(staging.root / name, ignore_errors=True)
+    failed = failed_folder(options)
     if to_run:
         for job in to_run:
-            (staging.root / job.failed_notebook).unlink(missing_ok=True)
+            (failed / f"{job.key}.ipynb").unlink(missing_ok=True)
         for result in _execute(to_run, options, staging.root, processed):
+            _settle(next(j for j in to_run if j.key == result.key), result, staging.root, failed)
             results[result.key] = result
             on_result(result)
     root = staging.root if staged else out
@@ -307,7 +321,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     for job, record in zip(jobs, records, strict=True):
         entry = _entry(job, record, before.get(job.key, {}), results.get(job.key), root, now)
         if entry["status"] != "failed":
-            (root / job.failed_notebook).unlink(missing_ok=True)
+            (failed / f"{job.key}.ipynb").unlink(missing_ok=True)
         entries.append(entry)
     finished = datetime.now()
     manifest = {
@@ -346,6 +360,38 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     outcome.manifest = manifest
     outcome.results = [results[j.key] for j in to_run if j.key in results]
     return outcome
+
+
+def _settle(job: ReportJob, result: ReportResult, site_root: Path, failed: Path) -> None:
+    """A report's files after its run, as one unit: on success its downloads join its page (and a
+    PDF of an earlier build goes when this one printed none); on failure they are dropped and
+    the previous page, downloads and PDF stay. The executed notebook of a failure is moved out
+    of the site to ``failed``."""
+    key = Path(job.key)
+    work = site_root / WORK / "html" / key.parent
+    made = sorted(work.glob(f"{key.name}.*")) if work.exists() else []
+    html = site_root / job.html
+    for path in made:
+        if result.ok:
+            path.replace(html.with_name(path.name))
+        else:
+            path.unlink()
+    if result.ok and not job.pdf:
+        html.with_suffix(".pdf").unlink(missing_ok=True)
+    html.with_name(f".{html.stem}.draft.html").unlink(missing_ok=True)  # a page whose PDF failed
+    notebook = site_root / job.failed_notebook
+    if notebook.exists():
+        if result.ok:
+            notebook.unlink()
+        else:
+            target = failed / f"{job.key}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(notebook, target)
+    with contextlib.suppress(OSError):  # the notebook's folder, once empty
+        for folder in [notebook.parent, *notebook.parent.parents]:
+            if folder == site_root:
+                break
+            folder.rmdir()
 
 
 def _entry(job: ReportJob, record: dict, prior: dict, result: ReportResult | None, root: Path, now) -> dict:
@@ -411,8 +457,9 @@ def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, proc
 
 
 def _staged(job: ReportJob, site_root: Path, options: BuildOptions) -> ReportJob:
-    """The job writing its downloads into the staging copy (the stem is a path parameter)."""
+    """The job writing its downloads into the staging copy, aside until it has succeeded (the
+    stem is a path parameter; the page links the files by name, so the name is the final one)."""
     if "downloads" not in job.parameters:
         return job
-    parameters = {**job.parameters, "downloads": str(site_root / "html" / job.key)}
+    parameters = {**job.parameters, "downloads": str(site_root / WORK / "html" / job.key)}
     return ReportJob(**{**asdict(job), "parameters": parameters, "clusters": job.clusters})
