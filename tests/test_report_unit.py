@@ -100,3 +100,12 @@ def test_a_report_built_without_pdf_loses_the_pdf_of_an_earlier_build(raw_dir, t
         ]
     )
     assert code == 0 and not pdf.exists()  # a PDF of an older page would not say what the page says
+
+
+def test_a_failure_is_published_without_the_machines_paths():
+    from analysis.site.build import without_paths
+
+    line = "FileNotFoundError: [Errno 2] No such file: '/home/u/project/data/processed/plan.parquet' (cell 3)"
+    assert without_paths(line) == "FileNotFoundError: [Errno 2] No such file: 'plan.parquet' (cell 3)"
+    kept = "ValueError: the plan of 'x' has no year 2019; its years are [2024]; 1/2 of a/b"
+    assert without_paths(kept) == kept

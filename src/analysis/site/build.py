@@ -32,6 +32,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import time
@@ -362,6 +363,16 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     return outcome
 
 
+_PATH = re.compile(r"""(?<![\w.])(?:[A-Za-z]:)?(?:[/\\][^/\\\s'"]+)+[/\\]([^/\\\s'"]+)""")
+
+
+def without_paths(text: str) -> str:
+    """A failure's one line as the index and ``build.json`` publish it: every absolute path cut
+    to its last part (``/home/u/…/plan.csv`` → ``plan.csv``), so the site names no folder of
+    this machine; the full message stays in the build log."""
+    return _PATH.sub(r"\1", text)
+
+
 def _settle(job: ReportJob, result: ReportResult, site_root: Path, failed: Path) -> None:
     """A report's files after its run, as one unit: on success its downloads join its page (and a
     PDF of an earlier build goes when this one printed none); on failure they are dropped and
@@ -406,7 +417,12 @@ def _entry(job: ReportJob, record: dict, prior: dict, result: ReportResult | Non
         entry.update(status="built", fingerprint=job.fingerprint, seconds=round(result.seconds, 2))
         entry["last_built"] = now.isoformat(timespec="seconds")
     elif result is not None:
-        entry.update(status="failed", error=result.error, cell=result.cell, seconds=round(result.seconds, 2))
+        entry.update(
+            status="failed",
+            error=without_paths(result.error),
+            cell=result.cell,
+            seconds=round(result.seconds, 2),
+        )
         entry["fingerprint"] = prior.get("fingerprint", "") if has_html else ""
         entry["last_built"] = prior.get("last_built") if has_html else None
     elif prior.get("fingerprint") == job.fingerprint and has_html:
