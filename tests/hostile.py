@@ -78,7 +78,9 @@ STATES = {  # what each cluster-year is, as of AS_OF
 }
 
 
-def plan_rows(years: tuple[int, ...]) -> list[list[str]]:
+def plan_rows(years: tuple[int, ...], industry: str = "") -> list[list[str]]:
+    """A plan of the given years; 1.6.1 names the cluster's own industry, as real plans do."""
+
     def values(*per_year: str) -> list[str]:
         return [per_year[i] if i < len(per_year) else per_year[-1] for i in range(len(years))]
 
@@ -91,7 +93,13 @@ def plan_rows(years: tuple[int, ...]) -> list[list[str]]:
         ["programme", "1.1.1", "40.02.02", "Правоохранительная деятельность", *values("1")],
         ["indicator", "1.1.4", "", PAYLOADS["formula"], *values("9", "10")],
         ["group", "1.6", "", PAYLOADS["chart"], *values("")],
-        ["indicator", "1.6.1", "", "Привлечены преподаватели от работодателей", *values("да")],
+        [
+            "indicator",
+            "1.6.1",
+            "",
+            f"Привлечены преподаватели от работодателей {industry}".strip(),
+            *values("да"),
+        ],
     ]
 
 
@@ -108,7 +116,7 @@ def make_raw(root: Path) -> Path:
     participants = [["cluster_id", "organisation", "org_type"]]
     for cluster_id, name, industry, college, years in CLUSTERS:
         registry.append([cluster_id, name, REGION, REGION_NAME, industry, college, f"plans/{cluster_id}.csv"])
-        write_csv(raw / "plans" / f"{cluster_id}.csv", plan_rows(years))
+        write_csv(raw / "plans" / f"{cluster_id}.csv", plan_rows(years, industry))
         participants += [
             [cluster_id, "ГБПОУ «Колледж права»", "college"],
             [cluster_id, 'ПАО "Сбербанк"', "employer"],

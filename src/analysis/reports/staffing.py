@@ -155,7 +155,7 @@ def staffing_chart(cy: ClusterYear):
     left.set_xticks(list(positions), rows["programme_code"].tolist())
     left.set_title(f"По образовательным программам, {cy.year}", loc="left", fontsize=10)
     left.yaxis.get_major_locator().set_params(integer=True)
-    trend = cy.staffing.sort_values("year")
+    trend = cy.staffing_history.sort_values("year")
     for metric, colour, label in [
         ("employer_teachers", "#1565c0", "преподаватели от работодателей"),
         ("trained_employer_staff", "#2e7d32", "обученные работники"),

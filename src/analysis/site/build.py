@@ -42,7 +42,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from analysis import __version__, settings
-from analysis.errors import ParameterError, UnknownClusterError
+from analysis.errors import ParameterError, UnknownClusterError, UnknownYearError
 from analysis.lock import BuildLock
 from analysis.site.fingerprint import (
     code_digest,
@@ -219,10 +219,20 @@ def _selected(record: dict, options: BuildOptions) -> bool:
 
 
 def _check_clusters(records: list[dict], options: BuildOptions) -> None:
+    """A usage error for a ``--cluster`` or ``--year`` no report covers, listing those they do."""
     known = sorted({r["cluster_id"] for r in records if r["kind"] == "cluster"})
     unknown = sorted(set(options.clusters or []) - set(known))
     if unknown:
         raise UnknownClusterError(f"unknown cluster(s) {unknown}; the reports cover {known}")
+    chosen = [r for r in records if not options.clusters or r.get("cluster_id") in options.clusters]
+    years = sorted({int(r["year"]) for r in chosen})
+    missing = sorted({int(y) for y in options.years or []} - set(years))
+    if missing:
+        whose = f" of {', '.join(options.clusters)}" if options.clusters else ""
+        raise UnknownYearError(
+            f"no plan{whose} has year(s) {', '.join(map(str, missing))}; "
+            f"the reports cover {', '.join(map(str, years))}"
+        )
 
 
 def build(
