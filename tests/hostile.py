@@ -62,11 +62,18 @@ FORMULAS = [
     "звонок \x07 и \x00 нуль",
 ]
 
+# Characters that change how text looks without being seen: removed at ingest (a warning once
+# per file), so pages show the industry as its letters read.
+INVISIBLE_INDUSTRY = "Маши\u200bно\u00adстроение \u202eяинеортс\u202c"
+INVISIBLE_SHOWN = "Машиностроение яинеортс"
+# A file name as received, backslashes and all (nothing to do with folders here).
+BACKSLASH_FILE = "x\\..\\evil.xlsx"
+
 CLUSTERS = [
     # cluster_id, name, industry, base college, plan years
     ("evil-a", PAYLOADS["name_a"], PAYLOADS["industry_a"], PAYLOADS["college_a"], (2024,)),
     ("evil-b", PAYLOADS["name_b"], PAYLOADS["industry_b"], PAYLOADS["college_b"], (2024,)),
-    ("calm-c", PAYLOADS["name_c"], "Машиностроение", "", (2024, 2025)),
+    ("calm-c", PAYLOADS["name_c"], INVISIBLE_INDUSTRY, "", (2024, 2025)),
     ("calm-d", PAYLOADS["name_d"], "Машиностроение", "ГБПОУ «Тест»", (2024,)),
 ]
 STATES = {  # what each cluster-year is, as of AS_OF
@@ -146,6 +153,12 @@ def make_raw(root: Path) -> Path:
     }
     write_form(raw / "submissions" / "evil-a_2024.xlsx", hostile, cluster="evil-a", submitted="15.01.2025")
     write_form(raw / "submissions" / "evil-b_2024.xlsx", cluster="evil-b", submitted="01.02.2025", demo="да")
+    # An earlier file of the same cluster-year: superseded by the later one, and the validation
+    # page says which file counts.
+    write_form(
+        raw / "submissions" / "evil-b_2024_v0.xlsx", cluster="evil-b", submitted="10.01.2025", demo="да"
+    )
+    (raw / "submissions" / BACKSLASH_FILE).write_bytes(b"not a workbook")
     write_csv(
         raw / "facts" / "calm-c.csv",
         [
@@ -181,7 +194,13 @@ def build(raw: Path, out_root: Path, *extra: str) -> subprocess.CompletedProcess
     return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=600)
 
 
-_SITE: dict[str, Path] = {}
+_SITE: dict = {}
+
+
+def build_log() -> str:
+    """What the build of ``site()`` printed (stdout and stderr)."""
+    site()
+    return _SITE["log"]
 
 
 def site() -> Path:
@@ -193,6 +212,7 @@ def site() -> Path:
         done = build(raw, root)
         assert done.returncode == 0, f"build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
         _SITE["root"] = root
+        _SITE["log"] = done.stdout + done.stderr
         import atexit
 
         atexit.register(shutil.rmtree, root, True)
