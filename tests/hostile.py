@@ -33,7 +33,8 @@ PAYLOADS = {
     "name_b": 'Кластер [ссылка](javascript:alert("xss-md")) <b>жирный</b>',
     "college_b": 'javascript:alert("xss-js")',
     "industry_b": "AT&T &lt;i&gt; {{ 7*7 }} ${alert(1)}",
-    "name_c": 'Кластер «В» 🦄 $\\x{y}$ </td></tr></table><script>alert("xss-break")</script>',
+    # A 5,000-character word at its end: no page grows wider than the screen or the paper for it.
+    "name_c": 'Кластер «В» 🦄 $\\x{y}$ </td></tr></table><script>alert("xss-break")</script> ' + "Щ" * 5000,
     "name_d": "@SUM(1+1) Кластер «Г» <a href=\"javascript:alert('xss-link')\">ссылка</a>",
     "programme": 'Экономика <script>alert("xss-programme")</script>',
     "indicator": 'Показатель <img src=x onerror=alert("xss-indicator")>',

@@ -32,10 +32,11 @@ def _font_characters() -> frozenset[int]:
     return frozenset(FT2Font(path).get_charmap())
 
 
-def chart_text(text) -> str:
+def chart_text(text, limit: int = 80) -> str:
     """``text`` as a chart may draw it: format characters (zero-width, bidi controls) dropped,
     a character the font lacks shown as «□», and every «$» escaped so that mathtext never
-    starts (``затраты от $5 до $10`` keeps its spaces; ``$\\x{y}$`` is not parsed)."""
+    starts (``затраты от $5 до $10`` keeps its spaces; ``$\\x{y}$`` is not parsed); cut to
+    ``limit`` characters with «…», so that no name widens a chart beyond its page."""
     known = _font_characters()
     out = []
     for char in unicodedata.normalize("NFC", str(text)):
@@ -47,6 +48,8 @@ def chart_text(text) -> str:
             out.append(MISSING_GLYPH)
         else:
             out.append("\\$" if char == "$" else char)
+    if len(out) > limit:
+        out = [*out[: limit - 1], "…"]
     return "".join(out)
 
 

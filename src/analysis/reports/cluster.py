@@ -261,7 +261,7 @@ def _status_style(table: pd.DataFrame, uuid: str, left=("Статус",), keep=(
         text = "white" if value in dark else "black"
         return f"background-color: {colours[value]}; color: {text}" if value in colours else ""
 
-    return markup.table(table, uuid, left=left, keep=keep).map(colour, subset=["Статус"])
+    return markup.table(table, uuid, left=left, keep=keep, labels=["Статус"]).map(colour, subset=["Статус"])
 
 
 def _target_text(row) -> str:

@@ -178,7 +178,7 @@ def comparison_table(ry: RegionYear):
         }
     )
     return markup.table(
-        table, "clusters", left=["Кластер", "Отчёт за год"], links={"Кластер": list(c["href"])}
+        table, "clusters", left=["Кластер"], labels=["Отчёт за год"], links={"Кластер": list(c["href"])}
     )
 
 

@@ -355,7 +355,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
                 for s in ("built", "unchanged", "failed", "stale", "missing")
             },
         },
-        "problems": problems,
+        "problems": [without_paths(p) for p in problems],
         "validation_href": VALIDATION,
         "reports": entries,
     }
@@ -373,14 +373,14 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     return outcome
 
 
-_PATH = re.compile(r"""(?<![\w.])(?:[A-Za-z]:)?(?:[/\\][^/\\\s'"]+)+[/\\]([^/\\\s'"]+)""")
+_PATH = re.compile(r"""(?<![\w.])(?:/[^/\s'"]+)+/([^/\s'"]+)|\b[A-Za-z]:\\(?:[^\\\s'"]+\\)*([^\\\s'"]+)""")
 
 
 def without_paths(text: str) -> str:
     """A failure's one line as the index and ``build.json`` publish it: every absolute path cut
     to its last part (``/home/u/…/plan.csv`` → ``plan.csv``), so the site names no folder of
     this machine; the full message stays in the build log."""
-    return _PATH.sub(r"\1", text)
+    return _PATH.sub(lambda m: m.group(1) or m.group(2), text)
 
 
 def _settle(job: ReportJob, result: ReportResult, site_root: Path, failed: Path) -> None:
