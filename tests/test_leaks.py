@@ -138,3 +138,29 @@ def test_chart_text_escapes_tex_and_replaces_what_the_font_lacks():
     assert chart_text("затраты от $5 до $10") == "затраты от \\$5 до \\$10"
     assert chart_text("x\u200by\u202ez") == "xyz"
     assert chart_text("🦄 № ₽ «ё»") == f"{MISSING_GLYPH} № ₽ «ё»"
+
+
+def test_stderr_of_a_cell_goes_to_the_log_not_the_page(caplog):
+    """A warning printed by a library (with this machine's path in it) is logged, not published;
+    what the report displays stays."""
+    import nbformat
+
+    from analysis.site.runner import export_html
+
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "stream", name="stderr", text="/srv/project/src/charts.py:40: UserWarning: Glyph missing\n"
+        ),
+        nbformat.v4.new_output("stream", name="stdout", text="напечатано\n"),
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>таблица отчёта</p>"}),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    with caplog.at_level("WARNING", logger="analysis.site.outputs"):
+        html = export_html(notebook, "Отчёт")
+    assert "таблица отчёта" in html and "напечатано" in html
+    assert "/srv/project" not in html and "UserWarning" not in html
+    assert any(
+        "Отчёт: cell 0 wrote to stderr" in r.getMessage() and "Glyph missing" in r.getMessage()
+        for r in caplog.records
+    )
