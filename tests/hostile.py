@@ -33,20 +33,48 @@ PAYLOADS = {
     "name_b": 'Кластер [ссылка](javascript:alert("xss-md")) <b>жирный</b>',
     "college_b": 'javascript:alert("xss-js")',
     "industry_b": "AT&T &lt;i&gt; {{ 7*7 }} ${alert(1)}",
-    "name_c": 'Кластер «В» </td></tr></table><script>alert("xss-break")</script>',
-    "name_d": "Кластер «Г» <a href=\"javascript:alert('xss-link')\">ссылка</a>",
+    # A 5,000-character word at its end: no page grows wider than the screen or the paper for it.
+    "name_c": 'Кластер «В» 🦄 $\\x{y}$ </td></tr></table><script>alert("xss-break")</script> ' + "Щ" * 5000,
+    "name_d": "@SUM(1+1) Кластер «Г» <a href=\"javascript:alert('xss-link')\">ссылка</a>",
     "programme": 'Экономика <script>alert("xss-programme")</script>',
     "indicator": 'Показатель <img src=x onerror=alert("xss-indicator")>',
     "group": "Результат мероприятий <iframe src=\"javascript:alert('xss-group')\"></iframe>",
     "org": '<img src=x onerror=alert("xss-org")>',
     "fact": '<script>alert("xss-fact")</script>',
+    "formula": '=HYPERLINK("https://example.org","click")',
+    # TeX to matplotlib, and glyphs its font lacks: drawn as plain text on the charts.
+    "chart": "Результат мероприятий: затраты от $5 до $10 🦄 🚀",
 }
+
+# Texts a spreadsheet program would run as a formula (OWASP "CSV injection") or choke on: every
+# download must keep them as the text they are.
+FORMULAS = [
+    '=HYPERLINK("https://example.org","click")',
+    "=1+1",
+    "=",
+    "+7 (846) 000-00-00",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "=cmd|' /C calc'!A0",
+    'a;=1+1,"=2+2"',
+    "строка\n=3+3",
+    "звонок \x07 и \x00 нуль",
+]
+
+# Characters that change how text looks without being seen: removed at ingest (a warning once
+# per file), so pages show the industry as its letters read.
+INVISIBLE_INDUSTRY = "Маши\u200bно\u00adстроение \u202eяинеортс\u202c"
+INVISIBLE_SHOWN = "Машиностроение яинеортс"
+# A file name as received, backslashes and all (nothing to do with folders here).
+BACKSLASH_FILE = "x\\..\\evil.xlsx"
 
 CLUSTERS = [
     # cluster_id, name, industry, base college, plan years
     ("evil-a", PAYLOADS["name_a"], PAYLOADS["industry_a"], PAYLOADS["college_a"], (2024,)),
     ("evil-b", PAYLOADS["name_b"], PAYLOADS["industry_b"], PAYLOADS["college_b"], (2024,)),
-    ("calm-c", PAYLOADS["name_c"], "Машиностроение", "", (2024, 2025)),
+    ("calm-c", PAYLOADS["name_c"], INVISIBLE_INDUSTRY, "", (2024, 2025)),
     ("calm-d", PAYLOADS["name_d"], "Машиностроение", "ГБПОУ «Тест»", (2024,)),
 ]
 STATES = {  # what each cluster-year is, as of AS_OF
@@ -58,7 +86,9 @@ STATES = {  # what each cluster-year is, as of AS_OF
 }
 
 
-def plan_rows(years: tuple[int, ...]) -> list[list[str]]:
+def plan_rows(years: tuple[int, ...], industry: str = "") -> list[list[str]]:
+    """A plan of the given years; 1.6.1 names the cluster's own industry, as real plans do."""
+
     def values(*per_year: str) -> list[str]:
         return [per_year[i] if i < len(per_year) else per_year[-1] for i in range(len(years))]
 
@@ -69,9 +99,15 @@ def plan_rows(years: tuple[int, ...]) -> list[list[str]]:
         ["indicator", "1.1.1", "", PAYLOADS["indicator"], *values("")],
         ["programme", "1.1.1", "38.02.01", PAYLOADS["programme"], *values("1")],
         ["programme", "1.1.1", "40.02.02", "Правоохранительная деятельность", *values("1")],
-        ["indicator", "1.1.4", "", "Осуществлен запуск программ", *values("9", "10")],
-        ["group", "1.6", "", "Результат мероприятий по включению работников", *values("")],
-        ["indicator", "1.6.1", "", "Привлечены преподаватели от работодателей", *values("да")],
+        ["indicator", "1.1.4", "", PAYLOADS["formula"], *values("9", "10")],
+        ["group", "1.6", "", PAYLOADS["chart"], *values("")],
+        [
+            "indicator",
+            "1.6.1",
+            "",
+            f"Привлечены преподаватели от работодателей {industry}".strip(),
+            *values("да"),
+        ],
     ]
 
 
@@ -88,7 +124,7 @@ def make_raw(root: Path) -> Path:
     participants = [["cluster_id", "organisation", "org_type"]]
     for cluster_id, name, industry, college, years in CLUSTERS:
         registry.append([cluster_id, name, REGION, REGION_NAME, industry, college, f"plans/{cluster_id}.csv"])
-        write_csv(raw / "plans" / f"{cluster_id}.csv", plan_rows(years))
+        write_csv(raw / "plans" / f"{cluster_id}.csv", plan_rows(years, industry))
         participants += [
             [cluster_id, "ГБПОУ «Колледж права»", "college"],
             [cluster_id, 'ПАО "Сбербанк"', "employer"],
@@ -118,6 +154,12 @@ def make_raw(root: Path) -> Path:
     }
     write_form(raw / "submissions" / "evil-a_2024.xlsx", hostile, cluster="evil-a", submitted="15.01.2025")
     write_form(raw / "submissions" / "evil-b_2024.xlsx", cluster="evil-b", submitted="01.02.2025", demo="да")
+    # An earlier file of the same cluster-year: superseded by the later one, and the validation
+    # page says which file counts.
+    write_form(
+        raw / "submissions" / "evil-b_2024_v0.xlsx", cluster="evil-b", submitted="10.01.2025", demo="да"
+    )
+    (raw / "submissions" / BACKSLASH_FILE).write_bytes(b"not a workbook")
     write_csv(
         raw / "facts" / "calm-c.csv",
         [
@@ -147,12 +189,19 @@ def build(raw: Path, out_root: Path, *extra: str) -> subprocess.CompletedProcess
         AS_OF,
         "--jobs",
         "2",
+        *(["--pdf"] if shutil.which("chromium") else []),
         *extra,
     ]
     return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=600)
 
 
-_SITE: dict[str, Path] = {}
+_SITE: dict = {}
+
+
+def build_log() -> str:
+    """What the build of ``site()`` printed (stdout and stderr)."""
+    site()
+    return _SITE["log"]
 
 
 def site() -> Path:
@@ -164,6 +213,7 @@ def site() -> Path:
         done = build(raw, root)
         assert done.returncode == 0, f"build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
         _SITE["root"] = root
+        _SITE["log"] = done.stdout + done.stderr
         import atexit
 
         atexit.register(shutil.rmtree, root, True)

@@ -135,7 +135,7 @@ def test_a_failing_report_does_not_stop_the_others(raw_dir, tmp_path, capsys):
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
     assert "Не удалось построить отчётов: 1" in index and "broken on purpose" in index
     # The executed notebook of the failed report is kept for debugging, with its parameters.
-    executed = nbformat.read(tmp_path / "reports" / "failed" / "64" / "tiny-it" / "2024.ipynb", as_version=4)
+    executed = nbformat.read(tmp_path / "logs" / "failed" / "64" / "tiny-it" / "2024.ipynb", as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert 'cluster = "tiny-it"' in injected[0].source and "year = 2024" in injected[0].source
     assert any(o.get("ename") == "RuntimeError" for c in executed.cells for o in c.get("outputs", []))

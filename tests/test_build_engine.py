@@ -140,11 +140,11 @@ def test_a_failed_report_keeps_its_previous_html_marked_stale(built, tmp_path, c
     assert entry["status"] == "failed" and entry["has_html"] and "broken on purpose" in entry["error"]
     index = (built / "reports" / "index.html").read_text(encoding="utf-8")
     assert "не построен; показан отчёт от" in index and 'href="html/64/tiny-it/2024.html"' in index
-    assert (built / "reports" / "failed" / "64" / "tiny-it" / "2024.ipynb").exists()
+    assert (built / "logs" / "failed" / "64" / "tiny-it" / "2024.ipynb").exists()
     # With its own notebook back, the kept HTML is current again, and the debugging copy goes.
     assert main(_args(built, "--cluster", "tiny-it", "--year", "2024")) == 0
     assert statuses(built)["64/tiny-it/2024"] == "unchanged"
-    assert not (built / "reports" / "failed" / "64" / "tiny-it" / "2024.ipynb").exists()
+    assert not (built / "logs" / "failed" / "64" / "tiny-it" / "2024.ipynb").exists()
 
 
 def test_logs_have_a_timestamped_line_per_report_and_the_manifest_records_each(project, capsys):

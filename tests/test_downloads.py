@@ -3,7 +3,10 @@ a zip of CSVs, linked from the report by file name."""
 
 from __future__ import annotations
 
+import csv
 import io
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -61,6 +64,82 @@ def test_csv_zip_holds_one_utf8_csv_per_table():
     assert back.columns.tolist() == list(TABLES["Плановые значения"].columns)
     assert back["Мероприятие"].tolist() == TABLES["Плановые значения"]["Мероприятие"].tolist()
     assert back["Факт / план, %"].tolist() == [100.0, 62.5]
+
+
+HOSTILE = pd.DataFrame(
+    {
+        "Текст": hostile.FORMULAS,
+        "Число": [float(i) - 3.5 for i in range(len(hostile.FORMULAS))],
+    }
+)
+
+
+def _sheet_xml(xlsx: bytes) -> str:
+    archive = zipfile.ZipFile(io.BytesIO(xlsx))
+    return "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_no_text_becomes_a_formula_in_the_workbook():
+    xlsx = workbook_bytes({"Таблица": HOSTILE, "=1+1": HOSTILE})
+    assert "<f>" not in _sheet_xml(xlsx) and "<f " not in _sheet_xml(xlsx)
+    book = load_workbook(io.BytesIO(xlsx))
+    assert book.sheetnames == ["Таблица", "=1+1"]
+    sheet = book["Таблица"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2, max_col=1)]
+    assert [c.data_type for c in cells] == ["s"] * len(hostile.FORMULAS)
+    back = [c.value for c in cells]
+    # As written, but for the characters XML cannot hold (replaced by «�»).
+    assert back[:-1] == hostile.FORMULAS[:-1]
+    assert back[-1] == "звонок \ufffd и \ufffd нуль"
+    # Excel's quote prefix on every text that starts like a formula, on no other.
+    assert [c.quotePrefix for c in cells] == [t[0] in "=+-@\t\r" for t in hostile.FORMULAS]
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, min_col=2, max_col=2)]
+    assert all(c.data_type == "n" for c in numbers) and numbers[0].value == -3.5
+
+
+def test_no_csv_field_starts_like_a_formula():
+    archive = zipfile.ZipFile(io.BytesIO(csv_zip_bytes({"Таблица": HOSTILE})))
+    text = archive.read("Таблица.csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == ["Текст", "Число"] and len(rows) == len(hostile.FORMULAS) + 1
+    for original, (field, number) in zip(hostile.FORMULAS, rows[1:], strict=True):
+        assert not field.startswith(("=", "+", "-", "@", "\t", "\r"))
+        assert field == ("'" + original if original[0] in "=+-@\t\r" else original)
+        float(number)  # a number stays a number, a negative one unquoted
+    # A reader splitting on «;» (Excel in a Russian locale) still sees one field: text is quoted.
+    assert '"a;=1+1,""=2+2"""' in text
+    assert ",-3.5\r\n" in text
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_libreoffice_computes_no_formula_from_a_download(tmp_path):
+    """LibreOffice opens the workbook and the CSV and saves them as CSV again: every value comes
+    back as the text it was, none computed (no «2» for «=1+1»)."""
+    (tmp_path / "book.xlsx").write_bytes(workbook_bytes({"Таблица": HOSTILE}))
+    archive = zipfile.ZipFile(io.BytesIO(csv_zip_bytes({"Таблица": HOSTILE})))
+    (tmp_path / "table.csv").write_bytes(archive.read("Таблица.csv"))
+    out = tmp_path / "out"
+    for name in ("book.xlsx", "table.csv"):
+        subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                f"-env:UserInstallation=file://{tmp_path}/profile",
+                "--convert-to",
+                "csv:Text - txt - csv (StarCalc):44,34,76",
+                "--outdir",
+                str(out),
+                str(tmp_path / name),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    for name in ("book.csv", "table.csv"):
+        rows = list(csv.reader(io.StringIO((out / name).read_text(encoding="utf-8"), newline="")))
+        texts = [r[0] for r in rows[1:]]
+        assert "2" not in texts and "click" not in texts
+        assert any("HYPERLINK" in t for t in texts)
 
 
 def test_the_same_tables_give_the_same_bytes():
@@ -133,3 +212,33 @@ def test_the_region_notebook_writes_its_downloads_and_links_them(site, tmp_path)
     assert by_id["evil-a"][header.index("Уровень выполнения, %")] == 50
     assert by_id["calm-d"][header.index("Уровень выполнения, %")] is None
     assert by_id["evil-b"][header.index("Демонстрационные данные")] == "да"
+
+
+def test_every_published_download_is_inert(site):
+    """Every .xlsx and every CSV the hostile build published: no formula cell, no field that a
+    spreadsheet would run; the planted formulas are there, as text."""
+    published = site / "reports"
+    books = sorted(published.rglob("*.xlsx"))
+    archives = sorted(published.rglob("*.zip"))
+    assert books and archives
+    seen = set()
+    for path in books:
+        assert "<f>" not in _sheet_xml(path.read_bytes()), path
+        for sheet in load_workbook(path):
+            for row in sheet.iter_rows(min_row=2):
+                for cell in row:
+                    assert cell.data_type != "f", (path, cell.coordinate)
+                    if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+                        assert cell.quotePrefix, (path, cell.coordinate)
+                        seen.add(cell.value)
+    for path in archives:
+        archive = zipfile.ZipFile(path)
+        for name in archive.namelist():
+            for row in csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"), newline="")):
+                for field in row:
+                    assert not field.startswith(("=", "+", "@", "\t", "\r")), (path, name, field)
+                    if field.startswith("-"):
+                        float(field)  # only a negative number may start with «-»
+                    seen.add(field)
+    assert {hostile.PAYLOADS["formula"], hostile.PAYLOADS["name_d"]} <= seen
+    assert "'" + hostile.PAYLOADS["formula"] in seen

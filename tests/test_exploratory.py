@@ -29,10 +29,11 @@ def test_the_starter_runs_from_its_folder_on_the_fixture_project(project_home, m
     compared = output_of("analysis.compare_clusters(indicator")
     assert "samara-law" in compared and "tiny-law" in compared and "tiny-it" not in compared  # region 63 only
     not_met = output_of("not_met = ")
-    assert "partly_met" in not_met and "no_data" in not_met and "not_planned" not in not_met
-    assert "fact_above_roster" in output_of("analysis.findings(")
+    # The pages' words, as display columns beside the codes.
+    assert "выполнено частично" in not_met and "нет данных" in not_met and "не запланировано" not in not_met
+    assert "в отчёте больше, чем в списках" in output_of("analysis.findings(")
     history = output_of("history = ")
-    assert "2024" in history and "2026" in history and "on_time" in history
+    assert "2024" in history and "2026" in history and "представлен в срок" in history
     images = [o for c in notebook.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(images) == 1  # the cluster over the years
     assert "weighted_rate" in output_of("cy = analysis.load_cluster_year(")

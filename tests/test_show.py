@@ -41,37 +41,35 @@ def test_table_shows_summary_items_staffing_and_findings(home, capsys):
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0].startswith("samara-law — Образовательный кластер «Правоохранительная сфера и управление»")
-    assert lines[1] == "year 2025, as of 2026-01-21, reporting deadline 2026-01-20 — demonstration data"
+    assert lines[1] == "2025 год, данные на 21.01.2026, срок отчёта 20.01.2026 — демонстрационные данные"
     assert lines[2] == (
-        "plan: 1 of 19 planned values met (5%), weighted 9%; partly met 1, not met 0, pending 0, "
-        "no data 17; beyond plan 1"
+        "план: выполнено 1 из 19 плановых значений (5%), взвешенный уровень 9%; выполнено частично 1, "
+        "не выполнено 0, ожидается отчёт 0, нет данных 17; сверх плана 1"
     )
-    assert lines[3] == "submission: on_time 2026-01-12; rows accepted 10, rejected 0"
-    items = lines[lines.index("plan items") + 1 : lines.index("staffing (rosters)") - 1]
-    assert items[0].split()[:7] == ["code", "programme", "plan", "fact", "fact/plan", "status", "item"]
+    assert lines[3] == "отчёт кластера за год: представлен в срок (12.01.2026); строк принято 10, отклонено 0"
+    items = lines[lines.index("плановые значения") + 1 : lines.index("кадровое обеспечение (по спискам)") - 1]
+    assert items[0].split()[:7] == ["код", "программа", "план", "факт", "факт/план", "статус", "мероприятие"]
     rows = {tuple(line.split()[:2]): line.split()[2:6] for line in items[1:]}
-    assert rows[("1.1.1", "38.02.01")] == ["-", "1", "—", "beyond_plan"]
-    assert rows[("1.1.4", "10")] == ["7", "70%", "partly_met", "Осуществлен"]
-    assert rows[("1.6.1", "да")] == ["да", "100%", "met", "В"]
-    assert rows[("1.2.2", "5")] == ["—", "—", "no_data", "Под"]
+    assert rows[("1.1.1", "38.02.01")] == ["-", "1", "—", "сверх"]
+    assert rows[("1.1.4", "10")] == ["7", "70%", "выполнено", "частично"]
+    assert rows[("1.6.1", "да")] == ["да", "100%", "выполнено", "В"]
+    assert rows[("1.2.2", "5")] == ["—", "—", "нет", "данных"]
     assert not any(key == ("1.1.1", "40.02.02") for key in rows)  # nothing planned, nothing done
     assert len(items) == 1 + 19 + 1  # the heading, the planned values, one beyond plan
-    staffing = lines[lines.index("staffing (rosters)") + 1 :]
-    figures = dict(line.split() for line in staffing[: staffing.index("")])
-    assert figures == {
-        "teachers": "3",
-        "employer_teachers": "2",
-        "employer_teacher_share": "67%",
-        "employer_hours_share": figures["employer_hours_share"],
-        "trained_employer_staff": "2",
-        "trained_share": "100%",
-        "pairs": "1",
-        "invalid_pairs": "0",
-        "college_teachers_in_pairs_share": "100%",
-        "employer_teachers_in_pairs_share": "50%",
-    }
-    findings = lines[lines.index("findings (reported facts against rosters and enrolment)") + 1 :]
-    assert findings[0].split()[:3] == ["1.1.4", "fact_above_roster", "reported"]
+    # Nothing of the internal codes: the words of the pages.
+    for code in ("beyond_plan", "partly_met", "no_data", "on_time", "fact_above_roster", "employer_teachers"):
+        assert code not in out, code
+    staffing = lines[lines.index("кадровое обеспечение (по спискам)") + 1 :]
+    figures = {line.split(maxsplit=1)[1]: line.split()[0] for line in staffing[: staffing.index("")]}
+    assert figures["Преподавателей в списках, всего"] == "3"
+    assert figures["из них работников организаций — совместителей (п. 1.6.1)"] == "2"
+    assert figures["доля работников организаций среди преподавателей"] == "67%"
+    assert figures["доля обученных среди преподавателей от работодателей"] == "100%"
+    assert figures["Действующих пар «преподаватель ПОО – специалист» (п. 1.6.2)"] == "1"
+    assert figures["доля преподавателей от работодателей, состоящих в паре"] == "50%"
+    assert len(figures) == 10
+    findings = lines[lines.index("сверка отчёта со списками и набором") + 1 :]
+    assert " ".join(findings[0].split()) == "1.1.4 в отчёте больше, чем в списках в отчёте: 7; по спискам: 2"
     assert {line.split()[0] for line in findings} >= {"1.1.4", "1.6.2"}
 
 
@@ -94,19 +92,24 @@ def test_csv_is_the_plan_items_for_a_pipe(home, capsys):
         "fact",
         "fact_over_plan",
         "status",
+        "status_code",
         "indicator_title",
         "programme_title",
     ]
     launched = next(r for r in rows if r["indicator"] == "1.1.4")
     assert (launched["plan"], launched["fact"], float(launched["fact_over_plan"])) == ("10", "7", 0.7)
-    assert launched["status"] == "partly_met" and launched["cluster_id"] == "samara-law"
+    assert launched["status"] == "выполнено частично" and launched["status_code"] == "partly_met"
+    assert launched["cluster_id"] == "samara-law"
     # --all keeps the cells with nothing planned: the whole 2025 column of the plan, less the
     # rows that only head an indicator's programme rows (no target cells: 1.1.1, 1.1.3, 1.4.1, 1.4.2).
     plan = analysis.load_tables().plan
     year = plan[(plan["cluster_id"] == "samara-law") & (plan["year"] == 2025)]
     assert heading_rows(year).sum() == 4
     assert len(rows) == len(year) - 4
-    assert {"not_planned", "beyond_plan", "met", "partly_met", "no_data"} == {r["status"] for r in rows}
+    assert {"not_planned", "beyond_plan", "met", "partly_met", "no_data"} == {r["status_code"] for r in rows}
+    assert {"не запланировано", "сверх плана", "выполнено", "выполнено частично", "нет данных"} == {
+        r["status"] for r in rows
+    }
 
 
 def test_json_holds_everything_with_nulls_not_nans(home, capsys):
@@ -122,13 +125,17 @@ def test_json_holds_everything_with_nulls_not_nans(home, capsys):
     assert view["summary"]["planned"] == 19 and view["summary"]["met"] == 1
     assert view["summary"]["weighted_rate"] == pytest.approx(1.7 / 19)
     assert view["submission"] == {
-        "state": "on_time",
+        "state": "представлен в срок",
+        "state_code": "on_time",
         "rate_shown": True,
         "submitted_on": "2026-01-12",
         "rows_accepted": 10,
         "rows_rejected": 0,
     }
-    assert view["staffing"]["employer_teachers"] == 2
+    assert view["staffing"]["employer_teachers"] == {
+        "label": "из них работников организаций — совместителей (п. 1.6.1)",
+        "value": 2,
+    }
     no_fact = next(i for i in view["items"] if i["indicator"] == "1.2.2")
     assert no_fact["fact"] is None and no_fact["fact_over_plan"] is None and no_fact["plan"] == 5
     assert "NaN" not in out
@@ -138,7 +145,7 @@ def test_a_year_without_rosters_says_no_data_not_zero(home, capsys):
     code = main(["show", "--cluster", "tiny-law", "--year", "2024", "--as-of", AS_OF])
     out = capsys.readouterr().out
     assert code == 0
-    assert "staffing: no rosters for the year (no data, not 0)" in out
+    assert "кадровое обеспечение: нет списков за год (нет данных, это не 0)" in out
     assert json.loads(_json(capsys, "tiny-law", "2024"))["staffing"] is None
 
 
@@ -150,8 +157,9 @@ def _json(capsys, cluster: str, year: str) -> str:
 def test_a_year_with_nothing_reported_has_no_rate(home, capsys):
     main(["show", "--cluster", "samara-law", "--year", "2026", "--as-of", AS_OF])
     out = capsys.readouterr().out.splitlines()
-    assert out[2].startswith("plan: 0 of ") and "met (—), weighted —;" in out[2]
-    assert out[3] == "submission: not_due; rows accepted 0, rejected 0"
+    assert out[2].startswith("план: выполнено 0 из ")
+    assert "(нет данных), взвешенный уровень нет данных;" in out[2]
+    assert out[3] == "отчёт кластера за год: срок не наступил; строк принято 0, отклонено 0"
 
 
 @pytest.mark.parametrize(
@@ -181,7 +189,7 @@ def test_show_runs_from_any_folder(home, tmp_path, monkeypatch, capsys):
     # working directory moves under the same process.
     monkeypatch.chdir(tmp_path)
     code, out, _ = show(capsys, "--format", "csv")
-    assert code == 0 and out.startswith("cluster_id,year,indicator,")
+    assert code == 0 and out.startswith('"cluster_id","year","indicator",')
     assert not any(tmp_path.iterdir())  # nothing written where it ran
 
 
@@ -204,12 +212,14 @@ def test_api_helpers_on_the_fixture(home):
         analysis.compare_clusters("9.9")
     history = analysis.cluster_history("samara-law", as_of=AS_OF)
     assert history["year"].tolist() == [2024, 2025, 2026]
-    assert history["submission"].tolist() == ["missing", "on_time", "not_due"]
+    assert history["state"].tolist() == ["missing", "on_time", "not_due"]
+    assert history["state_text"].tolist() == ["не представлен", "представлен в срок", "срок не наступил"]
     assert history["rate"].isna().tolist() == [True, False, True]  # nothing reported: no rate, not 0 %
     assert history["teachers"].isna().tolist() == [True, False, True]
     found = analysis.findings(cluster="samara-law", year=2025)
     assert set(found["check"]) <= {"fact", "federal target"}
     assert found[found["indicator"] == "1.1.4"]["status"].tolist() == ["fact_above_roster"]
+    assert found[found["indicator"] == "1.1.4"]["status_text"].tolist() == ["в отчёте больше, чем в списках"]
     with pytest.raises(analysis.NotInDataError, match=r"its regions are \['63', '64'\]"):
         analysis.load_region("77", 2025)
     ry = analysis.load_region("63", 2025, as_of=AS_OF)

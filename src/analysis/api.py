@@ -22,6 +22,13 @@ Statuses depend on ``as_of`` (default: today, as for the build) and the reportin
 call the same loaders (``load_cluster_year`` returns the ``ClusterYear`` that
 ``reports.cluster.load`` builds).
 
+**One vocabulary.** The frames speak as the pages do: beside each stable code (``status``:
+``met``, ``partly_met``, …; ``state``: ``on_time``, ``late``, ``not_due``, ``missing``) stands its
+display column in the pages' Russian words (``status_text``: «выполнено», «сверх плана»…;
+``state_text``: «представлен в срок», «не представлен»…), from the same functions
+(``analysis.reports.labels``). A rate the pages show as «нет данных» (a report not received, or
+with no fact) is NaN here, never 0.0. Filter on the codes; show the words.
+
 Stable: the names in ``__all__`` and their keyword arguments change only with a note in the
 README. Import cost is paid on first use: ``import analysis`` alone loads none of this.
 """
@@ -37,9 +44,10 @@ import pandas as pd
 from analysis import API, settings
 from analysis.errors import AnalysisError
 from analysis.metrics import fulfilment as f
-from analysis.metrics.completeness import completeness
+from analysis.metrics.completeness import cluster_year_states
 from analysis.reports import cluster as cluster_report
 from analysis.reports import region as region_report
+from analysis.reports.labels import check_note, check_text, state_text, status_text
 from analysis.sources.plan import FAMILY_PLAN
 from analysis.sources.registry import cluster_info
 from analysis.tables import MissingDataError, missing_message, read_table, table_path
@@ -210,8 +218,9 @@ def plan_cells(
         plan = plan[plan["year"] == int(year)]
     cells = f.cell_status(plan, tables.facts, _as_of(as_of), f.parse_deadline(deadline))
     cells = clusters.merge(cells, on="cluster_id").sort_values(["cluster_id", "year", "order"], kind="stable")
+    cells["status_text"] = [status_text(v) for v in cells["status"]]
     first = [*CLUSTER_COLUMNS, *f.CELL_KEYS[1:], "indicator_title", "target_raw", "fact_raw"]
-    first += ["status", "ratio"]
+    first += ["status_text", "status", "ratio"]
     return cells[first + [c for c in cells.columns if c not in first]].reset_index(drop=True)
 
 
@@ -250,13 +259,33 @@ def compare_clusters(
             f"indicators: {', '.join(codes)}; staffing metrics: {', '.join(STAFFING_METRICS)}"
         )
     rows = clusters.merge(f.indicator_status(cells), on="cluster_id")
-    rows.insert(len(CLUSTER_COLUMNS) + 1, "indicator_title", cells["indicator_title"].iloc[0])
+    # Each cluster's plan names the indicator in its own words (its own industry).
+    titles = cells.drop_duplicates(["cluster_id", "year"])[["cluster_id", "year", "indicator_title"]]
+    rows = rows.merge(titles, on=["cluster_id", "year"], how="left")
+    states = _states(tables, rows[["cluster_id", "year"]], as_of, deadline)
+    rows = rows.merge(states, on=["cluster_id", "year"], how="left")
+    rows["weighted_rate"] = rows["weighted_rate"].where(rows["rate_shown"])
+    rows["status_text"] = [status_text(v) for v in rows["status"]]
     order = {s: i for i, s in enumerate(f.STATUSES)}
     rows = rows.assign(_rank=rows["status"].map(order))
     rows = rows.sort_values(
-        ["year", "_rank", "weighted_rate", "cluster_id"], ascending=[True, True, False, True]
+        ["year", "_rank", "weighted_rate", "cluster_id"],
+        ascending=[True, True, False, True],
+        na_position="last",
     )
-    return rows.drop(columns="_rank").reset_index(drop=True)
+    first = [*CLUSTER_COLUMNS, "year", "indicator", "indicator_title", "status_text", "status"]
+    rows = rows[first + [c for c in rows.columns if c not in first and c != "_rank"]]
+    return rows.reset_index(drop=True)
+
+
+def _states(tables: Tables, cluster_years: pd.DataFrame, as_of: DateLike, deadline: str) -> pd.DataFrame:
+    """The state of each cluster-year as every page shows it (``cluster_year_states``): ``state``,
+    ``state_text``, ``rate_shown``, ``submitted_on``."""
+    states = cluster_year_states(
+        cluster_years, tables.submissions, tables.facts, _as_of(as_of), f.parse_deadline(deadline)
+    )
+    states["state_text"] = [state_text(v) for v in states["state"]]
+    return states[["cluster_id", "year", "state_text", "state", "rate_shown", "submitted_on"]]
 
 
 def _code_order(code: str) -> tuple:
@@ -288,7 +317,9 @@ def findings(
     support unreported) and federal targets the rosters fall short of — every row of
     ``fact_checks`` and ``target_checks`` with ``finding`` set (``analysis.metrics.reconcile``).
 
-    ``check`` says which: ``fact`` or ``federal target``; ``note`` and ``evidence`` say why.
+    ``check`` says which: ``fact`` or ``federal target``; ``status_text`` and ``note_text`` say
+    it in the report's Russian words («в отчёте больше, чем в списках»; «в отчёте: 10; по
+    спискам: 3»), ``status``, ``note`` and ``evidence`` are the stable codes and details.
     """
     tables = Tables(data_dir)
     clusters = tables.clusters[CLUSTER_COLUMNS]
@@ -304,6 +335,12 @@ def findings(
     if year is not None:
         rows = rows[rows["year"] == int(year)]
     rows = clusters.merge(rows, on="cluster_id")
+    rows["status_text"] = [check_text(v) for v in rows["status"]]
+    kinds = rows["fact_kind"] if "fact_kind" in rows else pd.Series(None, index=rows.index)
+    rows["note_text"] = [
+        check_note(k, fv, rv)
+        for k, fv, rv in zip(kinds, rows["fact_value"], rows["roster_value"], strict=True)
+    ]
     columns = [
         *CLUSTER_COLUMNS,
         "year",
@@ -311,6 +348,8 @@ def findings(
         "indicator",
         "programme_code",
         "measure",
+        "status_text",
+        "note_text",
         "status",
         "target_value",
         "fact_value",
@@ -328,27 +367,19 @@ def cluster_history(
     data_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """One cluster year by year: plan fulfilment (counts by status, ``rate``, ``weighted_rate``,
-    ``reported``), whether the year's submission came (``submission``: on_time, late, missing,
-    not_due, undated) and the staffing metrics. A year with nothing reported has no rate and a
-    year without rosters no staffing figures (NaN, never 0)."""
+    ``reported``), the state of the year's report as every page says it (``state_text`` — «представлен
+    в срок», «представлен с опозданием», «срок не наступил», «не представлен» — and its code
+    ``state``: on_time, late, not_due, missing) and the staffing metrics. A year without a rate to
+    show (no report, or no fact in it) has NaN rates, and a year without rosters no staffing
+    figures (NaN, never 0)."""
     tables = Tables(data_dir)
-    info = cluster_info(tables.clusters, cluster)
-    when = _as_of(as_of)
-    due = f.parse_deadline(deadline)
-    cells = plan_cells(cluster=cluster, as_of=when, deadline=deadline, data_dir=tables.data_dir)
+    cluster_info(tables.clusters, cluster)
+    cells = plan_cells(cluster=cluster, as_of=as_of, deadline=deadline, data_dir=tables.data_dir)
     history = f.cluster_year_summary(cells)
-    received = completeness(
-        info.to_frame().T, tables.plan[tables.plan["cluster_id"] == cluster], tables.submissions, when, due
-    )
-    received = received[["cluster_id", "year", "status", "submitted_on"]].rename(
-        columns={"status": "submission"}
-    )
+    states = _states(tables, history[["cluster_id", "year"]], as_of, deadline)
     staffing = tables.staffing[["cluster_id", "year", *STAFFING_METRICS]]
-    history = history.merge(received, on=["cluster_id", "year"], how="left").merge(
+    history = history.merge(states, on=["cluster_id", "year"], how="left").merge(
         staffing, on=["cluster_id", "year"], how="left"
     )
-    history["submission"] = history["submission"].fillna("not_due")
-    # Before anything is reported a rate of 0 % would read as failure: no rate then.
-    nothing = history["reported"].fillna(0) == 0
-    history.loc[nothing, ["rate", "weighted_rate"]] = float("nan")
+    history[["rate", "weighted_rate"]] = history[["rate", "weighted_rate"]].where(history["rate_shown"])
     return history.sort_values("year").reset_index(drop=True)

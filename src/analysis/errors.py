@@ -66,5 +66,9 @@ class UnknownClusterError(AnalysisError, LookupError):
     """A cluster id was asked for that the registry does not list."""
 
 
+class UnknownYearError(AnalysisError, LookupError):
+    """A year was asked for that no plan covers (a usage error: exit 2, listing the known years)."""
+
+
 class ParameterError(AnalysisError, ValueError):
     """A report was asked to run with a parameter its notebook does not declare."""

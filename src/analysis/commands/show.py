@@ -1,8 +1,15 @@
-"""`python -m analysis show`: one cluster-year in the terminal, from the same API the notebooks use."""
+"""`python -m analysis show`: one cluster-year in the terminal, from the same API the notebooks use.
+
+It speaks as the pages do: statuses, the state of the year's report, staffing figures and
+reconciliation results in the reports' Russian words, from the same functions
+(``analysis.reports.labels``), and «нет данных» where a page shows no rate. ``--format csv`` and
+``--format json`` carry those words too, each beside its stable code (``status_code``,
+``state_code``, …) for scripts; the CSV goes through the downloads' writer (``analysis.spreadsheet``),
+so no text in it starts a formula.
+"""
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
@@ -26,6 +33,7 @@ ITEM_COLUMNS = [
     "fact",
     "fact_over_plan",
     "status",
+    "status_code",
     "indicator_title",
     "programme_title",
 ]
@@ -84,10 +92,11 @@ def _write(view: dict, fmt: str) -> None:
         json.dump(view, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, ["cluster_id", "year", *ITEM_COLUMNS], lineterminator="\n")
-        writer.writeheader()
-        for item in view["items"]:
-            writer.writerow({"cluster_id": view["cluster_id"], "year": view["year"], **_csv_row(item)})
+        from analysis.spreadsheet import csv_text
+
+        header = ["cluster_id", "year", *ITEM_COLUMNS]
+        rows = [[view["cluster_id"], view["year"], *_csv_row(item).values()] for item in view["items"]]
+        sys.stdout.write(csv_text(header, rows, newline="\n"))
     else:
         sys.stdout.write("\n".join(table_lines(view, shutil.get_terminal_size((120, 24)).columns)) + "\n")
     sys.stdout.flush()
@@ -118,7 +127,10 @@ def _number(kind: str, value) -> str | float | None:
 
 
 def cluster_year_view(cy, every_item: bool = False) -> dict:
-    """Everything `show` prints, as plain JSON-ready values."""
+    """Everything `show` prints, as plain JSON-ready values: the pages' Russian words, each
+    beside its stable code."""
+    from analysis.reports.labels import STAFFING_RU, check_note, check_text, state_text, status_text
+
     cells = cy.cells if every_item else cy.cells[cy.cells["planned"] | (cy.cells["status"] == BEYOND_PLAN)]
     items = [
         {
@@ -128,16 +140,23 @@ def cluster_year_view(cy, every_item: bool = False) -> dict:
             "plan_raw": r.target_raw,
             "fact": _number(r.fact_kind, r.fact_value),
             "fact_over_plan": _plain(r.ratio),
-            "status": r.status,
+            "status": status_text(r.status),
+            "status_code": r.status,
             "indicator_title": r.indicator_title,
             "programme_title": r.programme_title,
         }
         for r in cells.itertuples()
     ]
-    year_staffing = cy.staffing[cy.staffing["year"] == cy.year]
-    staffing = None if year_staffing.empty else {m: _plain(year_staffing.iloc[0][m]) for m in STAFFING}
+    staffing = None
+    if not cy.staffing.empty:
+        row = cy.staffing.iloc[0]
+        staffing = {m: {"label": STAFFING_RU[m], "value": _plain(row[m])} for m in STAFFING}
     checks = cy.fact_checks[cy.fact_checks["finding"].astype(bool)]
     c = cy.cluster
+    shown = bool(cy.submission["rate_shown"])
+    summary = {k: _plain(v) for k, v in cy.summary.drop(["cluster_id", "year"]).items()}
+    if not shown:  # as every page: no rate for a report not received or without a fact
+        summary["rate"] = summary["weighted_rate"] = None
     return {
         "cluster_id": c["cluster_id"],
         "name": c["name"],
@@ -147,10 +166,11 @@ def cluster_year_view(cy, every_item: bool = False) -> dict:
         "as_of": cy.as_of.isoformat(),
         "deadline": reporting_deadline(cy.year, cy.deadline).isoformat(),
         "demo": cy.demo,
-        "summary": {k: _plain(v) for k, v in cy.summary.drop(["cluster_id", "year"]).items()},
+        "summary": summary,
         "submission": {
-            "state": cy.submission["state"],
-            "rate_shown": bool(cy.submission["rate_shown"]),
+            "state": state_text(cy.submission["state"]),
+            "state_code": cy.submission["state"],
+            "rate_shown": shown,
             "submitted_on": _plain(cy.submission.get("submitted_on")),
             "rows_accepted": _plain(cy.submission["rows_accepted"]),
             "rows_rejected": _plain(cy.submission["rows_rejected"]),
@@ -161,8 +181,9 @@ def cluster_year_view(cy, every_item: bool = False) -> dict:
             {
                 "indicator": r.indicator,
                 "programme_code": r.programme_code,
-                "status": r.status,
-                "note": r.note,
+                "status": check_text(r.status),
+                "status_code": r.status,
+                "note": check_note(r.fact_kind, r.fact_value, r.roster_value),
             }
             for r in checks.itertuples()
         ],
@@ -180,7 +201,7 @@ def _text(value, share: bool = False) -> str:
 def _csv_row(item: dict) -> dict:
     """Text as the table writes it; fact / plan as a plain number for spreadsheets."""
     row = {k: "" if item[k] is None else _text(item[k]) for k in ITEM_COLUMNS}
-    row["fact_over_plan"] = "" if item["fact_over_plan"] is None else item["fact_over_plan"]
+    row["fact_over_plan"] = item["fact_over_plan"]
     return row
 
 
@@ -199,35 +220,39 @@ def _aligned(rows: list[list[str]], right: set[int], width: int) -> list[str]:
 
 
 def _rate(value) -> str:
-    return "—" if value is None else f"{value:.0%}"
+    from analysis.reports.labels import NO_RATE
+
+    return NO_RATE if value is None else f"{value:.0%}"
+
+
+def _day(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d.%m.%Y")
 
 
 def table_lines(view: dict, width: int = 120) -> list[str]:
-    """The plain-text page: title, summary, submission, items, staffing, findings."""
+    """The plain-text page, in the reports' words: title, summary, the year's report, plan
+    items, staffing, reconciliation findings."""
     s = view["summary"]
     sub = view["submission"]
     planned = int(s["planned"])
-    reported = s["reported"] or 0
-    shown = reported and view["submission"]["rate_shown"]  # never a rate for a year not received
-    rate, weighted = (s["rate"], s["weighted_rate"]) if shown else (None, None)
     lines = [
-        f"{view['cluster_id']} — {view['name']} — region {view['region_code']} {view['region_name']}",
-        f"year {view['year']}, as of {view['as_of']}, reporting deadline {view['deadline']}"
-        + (" — demonstration data" if view["demo"] else ""),
+        f"{view['cluster_id']} — {view['name']} — регион {view['region_code']} {view['region_name']}",
+        f"{view['year']} год, данные на {_day(view['as_of'])}, срок отчёта {_day(view['deadline'])}"
+        + (" — демонстрационные данные" if view["demo"] else ""),
         (
-            f"plan: {int(s['met'])} of {planned} planned values met ({_rate(rate)}), "
-            f"weighted {_rate(weighted)}; partly met {int(s['partly_met'])}, "
-            f"not met {int(s['not_met'])}, pending {int(s['pending'])}, no data {int(s['no_data'])}; "
-            f"beyond plan {int(s['beyond_plan'])}"
+            f"план: выполнено {int(s['met'])} из {planned} плановых значений ({_rate(s['rate'])}), "
+            f"взвешенный уровень {_rate(s['weighted_rate'])}; выполнено частично {int(s['partly_met'])}, "
+            f"не выполнено {int(s['not_met'])}, ожидается отчёт {int(s['pending'])}, "
+            f"нет данных {int(s['no_data'])}; сверх плана {int(s['beyond_plan'])}"
         )
         if planned
-        else "plan: nothing planned for the year",
-        f"submission: {sub['state']}"
-        + (f" {sub['submitted_on']}" if sub["submitted_on"] else "")
-        + f"; rows accepted {sub['rows_accepted']}, rejected {sub['rows_rejected']}",
+        else "план: на год нет значений с целевыми показателями",
+        f"отчёт кластера за год: {sub['state']}"
+        + (f" ({_day(sub['submitted_on'])})" if sub["submitted_on"] else "")
+        + f"; строк принято {sub['rows_accepted']}, отклонено {sub['rows_rejected']}",
         "",
     ]
-    rows = [["code", "programme", "plan", "fact", "fact/plan", "status", "item"]]
+    rows = [["код", "программа", "план", "факт", "факт/план", "статус", "мероприятие"]]
     for item in view["items"]:
         rows.append(
             [
@@ -240,20 +265,16 @@ def table_lines(view: dict, width: int = 120) -> list[str]:
                 item["indicator_title"],
             ]
         )
-    lines += ["plan items", *_aligned(rows, {2, 3, 4}, width), ""]
+    lines += ["плановые значения", *_aligned(rows, {2, 3, 4}, width), ""]
     if view["staffing"] is None:
-        lines += ["staffing: no rosters for the year (no data, not 0)"]
+        lines += ["кадровое обеспечение: нет списков за год (нет данных, это не 0)"]
     else:
         staffing = [
-            [m, _text(v, share=m.endswith("_share") and v is not None), ""]
+            [_text(v["value"], share=m.endswith("_share") and v["value"] is not None), v["label"]]
             for m, v in view["staffing"].items()
         ]
-        lines += ["staffing (rosters)", *_aligned(staffing, {1}, width)]
+        lines += ["кадровое обеспечение (по спискам)", *_aligned(staffing, {0}, width)]
     if view["findings"]:
         found = [[f["indicator"], f["programme_code"], f["status"], f["note"]] for f in view["findings"]]
-        lines += [
-            "",
-            "findings (reported facts against rosters and enrolment)",
-            *_aligned(found, set(), width),
-        ]
+        lines += ["", "сверка отчёта со списками и набором", *_aligned(found, set(), width)]
     return lines

@@ -47,7 +47,8 @@ class ClusterYear:
     indicators: pd.DataFrame
     summary: pd.Series
     demo: bool
-    staffing: pd.DataFrame  # every year of the cluster up to this one, for the trend
+    staffing: pd.DataFrame  # the year's staffing figures (one row, or none without rosters)
+    staffing_history: pd.DataFrame  # every year of the cluster up to this one, for the trend
     staffing_programmes: pd.DataFrame  # the year, per programme
     fact_checks: pd.DataFrame  # the year's facts against rosters and enrolment
     federal: pd.DataFrame  # the year's federal indicator targets (tidy plan rows)
@@ -86,12 +87,13 @@ def load(
         & (every_plan["family"] == FAMILY_PLAN)
     ]
     if plan.empty:
-        years = sorted(every_plan.query("cluster_id == @cluster")["year"].unique())
+        years = sorted(int(y) for y in every_plan.query("cluster_id == @cluster")["year"].unique())
         raise ValueError(f"the plan of {cluster!r} has no year {year}; its years are {years}")
     every_fact = read_table(data_dir, "facts")
     facts = every_fact[(every_fact["cluster_id"] == cluster) & (every_fact["year"] == int(year))]
     cells = f.cell_status(plan, facts, as_of, due).sort_values("order", kind="stable")
-    cells = cells[~(heading_rows(cells) & (cells["status"] == f.NOT_PLANNED))]
+    cells = cells[~(heading_rows(cells) & (cells["status"] == f.NOT_PLANNED))].copy()
+    cells.insert(cells.columns.get_loc("status"), "status_text", [STATUS_RU[s] for s in cells["status"]])
 
     def mine(name: str, every_year: bool = False) -> pd.DataFrame:
         table = read_table(data_dir, name)
@@ -111,7 +113,8 @@ def load(
         indicators=f.indicator_status(cells),
         summary=f.cluster_year_summary(cells).iloc[0],
         demo=bool(facts["demo"].any()),
-        staffing=mine("staffing", every_year=True),
+        staffing=mine("staffing"),
+        staffing_history=mine("staffing", every_year=True),
         staffing_programmes=mine("staffing_by_programme"),
         fact_checks=mine("fact_checks"),
         federal=federal.sort_values("order", kind="stable"),
@@ -258,7 +261,7 @@ def _status_style(table: pd.DataFrame, uuid: str, left=("Статус",), keep=(
         text = "white" if value in dark else "black"
         return f"background-color: {colours[value]}; color: {text}" if value in colours else ""
 
-    return markup.table(table, uuid, left=left, keep=keep).map(colour, subset=["Статус"])
+    return markup.table(table, uuid, left=left, keep=keep, labels=["Статус"]).map(colour, subset=["Статус"])
 
 
 def _target_text(row) -> str:

@@ -2,9 +2,13 @@
 
 ``write(tables, stem)`` writes, beside the report, ``<stem>.xlsx`` — one sheet per table, Russian
 headings, numbers as numbers (shares in percent) — and ``<stem>.zip``, the same tables as CSV
-files (UTF-8 with a byte-order mark, comma-separated, a point for decimals; one file per table,
-named as its sheet), for tools other than Excel. It returns the links to show, relative to the
-report (the file names alone), or nothing when ``stem`` is empty.
+files (UTF-8 with a byte-order mark, comma-separated, a point for decimals, every text quoted;
+one file per table, named as its sheet), for tools other than Excel. It returns the links to
+show, relative to the report (the file names alone), or nothing when ``stem`` is empty.
+
+Every value goes through ``analysis.spreadsheet``: a text is stored as text, never as a formula
+(a name starting with «=» stays a name), and a CSV field that starts like a formula carries a
+leading apostrophe.
 
 Both files are byte-identical for the same tables: their zip entries carry a fixed time and the
 workbook a fixed creation date, so a rebuild of unchanged inputs changes no file.
@@ -23,6 +27,7 @@ from IPython.display import HTML
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from analysis import spreadsheet
 from analysis.reports import markup
 
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # zip entries' time: the same bytes for the same tables
@@ -40,7 +45,7 @@ def sheet_names(titles) -> list[str]:
     """Excel sheet names for the tables' titles: no ``[]:*?/\\``, at most 31 characters, unique."""
     names: list[str] = []
     for title in titles:
-        base = re.sub(r"[\[\]:*?/\\]", " ", str(title)).strip()[:SHEET_NAME_LIMIT] or "Таблица"
+        base = re.sub(r"[\[\]:*?/\\]", " ", str(title)).strip().strip("'")[:SHEET_NAME_LIMIT] or "Таблица"
         name, n = base, 2
         while name.lower() in (x.lower() for x in names):
             suffix = f" ({n})"
@@ -49,30 +54,17 @@ def sheet_names(titles) -> list[str]:
     return names
 
 
-def _cell(value):
-    """A value as Excel should hold it: numbers as numbers, dates as dates, NA as an empty cell."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, bool):
-        return "да" if value else "нет"
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy and pandas scalars
-        value = value.item()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def workbook_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
     """The tables as one .xlsx: a sheet per table, headings in bold, the heading row frozen."""
     book = Workbook()
     book.remove(book.active)
     for name, (_, frame) in zip(sheet_names(tables), tables.items(), strict=True):
         sheet = book.create_sheet(name)
-        sheet.append([str(c) for c in frame.columns])
+        spreadsheet.write_row(sheet, 1, [str(c) for c in frame.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
+        for number, row in enumerate(frame.itertuples(index=False), start=2):
+            spreadsheet.write_row(sheet, number, row)
         sheet.freeze_panes = "A2"
         for i, column in enumerate(frame.columns, start=1):
             longest = max([len(str(column)), *(len(str(v)) for v in frame[column] if v is not None)])
@@ -104,7 +96,7 @@ def csv_zip_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, frame in zip(sheet_names(tables), tables.values(), strict=True):
-            text = frame.map(_cell).to_csv(index=False, lineterminator="\r\n")
+            text = spreadsheet.csv_text([str(c) for c in frame.columns], frame.itertuples(index=False))
             info = zipfile.ZipInfo(f"{name}.csv", FIXED_TIME)
             archive.writestr(info, text.encode("utf-8-sig"), zipfile.ZIP_DEFLATED)
     return out.getvalue()

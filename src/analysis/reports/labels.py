@@ -93,6 +93,37 @@ UNDATED_NOTE = "дата представления в файле не указ�
 DEMO_MARK = "демо"
 
 
+def status_text(status: str) -> str:
+    """The Russian words of a plan cell's status (``fulfilment``); «—» for anything else."""
+    return STATUS_RU.get(status, "—") if isinstance(status, str) else "—"
+
+
+def count_text(value) -> str:
+    """A count or a fact as a report writes it: «10», «1,5» → «1.5», «—» when there is none."""
+    try:
+        if value is None or math.isnan(float(value)):
+            return "—"
+    except TypeError:  # pandas NA
+        return "—"
+    return f"{float(value):g}"
+
+
+def check_text(status: str) -> str:
+    """The Russian words of a reconciliation status (facts or federal targets)."""
+    return CHECK_RU.get(status) or TARGET_CHECK_RU.get(status) or str(status)
+
+
+def check_note(fact_kind, fact_value, roster_value) -> str:
+    """What a reconciliation compared, as the report's table shows it: «в отчёте: 10; по спискам: 3»."""
+    if fact_kind == "yes":
+        reported = "да"
+    elif fact_kind == "no":
+        reported = "нет"
+    else:
+        reported = count_text(fact_value)
+    return f"в отчёте: {reported}; по спискам: {count_text(roster_value)}"
+
+
 def state_text(state: str) -> str:
     """The Russian words of a cluster-year state; «—» for anything that is not one."""
     return STATE_RU.get(state, "—") if isinstance(state, str) else "—"

@@ -38,16 +38,20 @@ def table(
     left: Iterable[str] = (),
     keep: Iterable[str] = (),
     links: dict[str, list[str | None]] | None = None,
+    labels: Iterable[str] = (),
 ) -> Styler:
     """A report table: no index, every cell and heading escaped, a stable id ``T_<uuid>``.
 
     ``left`` names the columns of text: aligned left with their headings, and (class ``text``)
     free to break a word longer than the column when printed; ``keep`` the columns never
-    wrapped (codes such as 1.1.2, class ``keep``); numbers stay right. ``links`` maps a column
-    to one address per row (None: plain text) — its cells become links.
+    wrapped (codes such as 1.1.2, class ``keep``); numbers stay right. ``labels`` names columns
+    of our own words (statuses, states: class ``label``): aligned left, wrapped between words,
+    never inside one. ``links`` maps a column to one address per row (None: plain text) — its
+    cells become links.
     """
     frame = frame.reset_index(drop=True)
-    left = [c for c in left if c in frame.columns]
+    labels = [c for c in labels if c in frame.columns]
+    left = [c for c in left if c in frame.columns and c not in labels]
     keep = [c for c in keep if c in frame.columns]
     styler = (
         frame.style.format(escape="html", na_rep="—")
@@ -63,11 +67,13 @@ def table(
     classes = pd.DataFrame("", index=frame.index, columns=frame.columns)
     for column in left:
         classes[column] = "text"
+    for column in labels:
+        classes[column] = "label"
     for column in keep:
         classes[column] = (classes[column] + " keep").str.strip()
     styler = styler.set_td_classes(classes)
-    if left:
+    if left or labels:
         styler = styler.set_table_styles(
-            {c: [{"selector": "", "props": "text-align: left"}] for c in left}, overwrite=False
+            {c: [{"selector": "", "props": "text-align: left"}] for c in [*left, *labels]}, overwrite=False
         )
     return styler

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import subprocess
 from datetime import date
 from pathlib import PurePath
@@ -20,6 +21,7 @@ from IPython.display import HTML
 import analysis
 from analysis import settings
 from analysis.reports import markup
+from analysis.sources import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +48,16 @@ SOURCE_HEADINGS = {
 
 
 def file_name(path) -> str:
-    """The name of a file as recorded (a path, POSIX or Windows), without its folders."""
+    """The name of a file as received, without its folders: the part after the last «/» of the
+    path ingestion recorded (of a Windows path, ``C:\\…``, after the last «\\»). Elsewhere a
+    backslash is part of a name (``x\\..\\evil.xlsx`` is one file, shown so, never as
+    «evil.xlsx»); an invisible character (a right-to-left override) is shown as its code,
+    ``<U+202E>``, so the name cannot turn itself around on the page."""
     if not isinstance(path, str) or not path:
         return ""
-    return PurePath(path.replace("\\", "/")).name
+    if re.match(r"^[A-Za-z]:\\", path):  # recorded on Windows, where «\» separates folders
+        path = path.replace("\\", "/")
+    return normalise.reveal(path.rsplit("/", 1)[-1])
 
 
 def source_files(
@@ -149,7 +157,7 @@ def block(
         size=[UNKNOWN if pd.isna(s) else f"{int(s):,}".replace(",", "\u00a0") for s in sources["size"]],
         year=[UNKNOWN if pd.isna(y) else str(int(y)) for y in sources["year"]],
     ).rename(columns=SOURCE_HEADINGS)
-    table = markup.table(shown, uuid, left=["Файл", "Кластер", "Состояние", "SHA-256"], keep=["Год"])
+    table = markup.table(shown, uuid, left=["Файл", "Кластер", "SHA-256"], keep=["Год"], labels=["Состояние"])
     table = table.set_table_styles(
         [{"selector": "td.col6", "props": "font-family: monospace; word-break: break-all; font-size: 0.8em"}],
         overwrite=False,

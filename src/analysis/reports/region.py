@@ -16,7 +16,7 @@ from analysis import settings
 from analysis.metrics import completeness as c
 from analysis.metrics import fulfilment as f
 from analysis.reports import markup, provenance
-from analysis.reports.charts import Chart
+from analysis.reports.charts import Chart, chart_text
 from analysis.reports.labels import (
     DEMO_MARK,
     DEMO_NOTICE,
@@ -64,7 +64,7 @@ def load(
     registry = read_table(data_dir, "clusters")
     mine = registry[registry["region_code"] == str(region)]
     if mine.empty:
-        known = sorted(registry["region_code"].unique())
+        known = sorted(str(r) for r in registry["region_code"].unique())
         raise ValueError(f"no cluster of region {region!r} in the registry; its regions are {known}")
     ids = set(mine["cluster_id"])
     plan = read_table(data_dir, "plan")
@@ -95,7 +95,11 @@ def load(
     table["rate_shown"] = table["rate_shown"].astype("boolean").fillna(False).astype(bool)
     with_plan = set(plan["cluster_id"])
     table["href"] = [cluster_href(i, year) if i in with_plan else None for i in table["cluster_id"]]
-    table["rate_sort"] = table["rate"].where(table["rate_shown"])
+    # A cluster-year without a rate to show has none here either (NaN, never 0.0): the page,
+    # the downloads and the API read the same frame.
+    table[["rate", "weighted_rate"]] = table[["rate", "weighted_rate"]].where(table["rate_shown"])
+    table.insert(table.columns.get_loc("state") + 1, "state_text", [state_text(s) for s in table["state"]])
+    table["rate_sort"] = table["rate"]
     table = table.sort_values(["rate_sort", "cluster_id"], ascending=[False, True], na_position="last")
     return RegionYear(
         region_code=str(region),
@@ -174,7 +178,7 @@ def comparison_table(ry: RegionYear):
         }
     )
     return markup.table(
-        table, "clusters", left=["Кластер", "Отчёт за год"], links={"Кластер": list(c["href"])}
+        table, "clusters", left=["Кластер"], labels=["Отчёт за год"], links={"Кластер": list(c["href"])}
     )
 
 
@@ -189,7 +193,7 @@ def comparison_chart(ry: RegionYear):
     """Fulfilment rate and the share of employer-teachers, cluster by cluster; a cluster without
     a rate to show is labelled «нет данных», not drawn as 0 %."""
     c = ry.clusters.iloc[::-1]
-    labels = [label(n, ry.region_name, d) for n, d in zip(c["name"], c["demo"], strict=True)]
+    labels = [chart_text(label(n, ry.region_name, d)) for n, d in zip(c["name"], c["demo"], strict=True)]
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(11, 0.5 * len(c) + 1.6), layout="constrained", sharey=True
     )

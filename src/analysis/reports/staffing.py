@@ -155,7 +155,7 @@ def staffing_chart(cy: ClusterYear):
     left.set_xticks(list(positions), rows["programme_code"].tolist())
     left.set_title(f"По образовательным программам, {cy.year}", loc="left", fontsize=10)
     left.yaxis.get_major_locator().set_params(integer=True)
-    trend = cy.staffing.sort_values("year")
+    trend = cy.staffing_history.sort_values("year")
     for metric, colour, label in [
         ("employer_teachers", "#1565c0", "преподаватели от работодателей"),
         ("trained_employer_staff", "#2e7d32", "обученные работники"),
@@ -212,9 +212,9 @@ def checks_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
         style = "background-color: #fff3e0" if flagged[row.name] else ""
         return [style] * len(row)
 
-    return markup.table(table, "checks", left=list(table.columns), keep=["Пункт", "Программа"]).apply(
-        highlight, axis=1
-    )
+    return markup.table(
+        table, "checks", left=list(table.columns), keep=["Пункт", "Программа"], labels=["Результат сверки"]
+    ).apply(highlight, axis=1)
 
 
 def federal_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
@@ -240,7 +240,9 @@ def federal_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
                 "Оценка": "—" if check is None else TARGET_CHECK_RU.get(check["status"], check["status"]),
             }
         )
-    return markup.table(pd.DataFrame(rows), "federal", left=["Код", "Показатель", "Оценка"], keep=["Код"])
+    return markup.table(
+        pd.DataFrame(rows), "federal", left=["Код", "Показатель"], keep=["Код"], labels=["Оценка"]
+    )
 
 
 def download_tables(cy: ClusterYear) -> dict[str, pd.DataFrame]:

@@ -14,9 +14,11 @@ One build at a time (:mod:`.lock`). Step by step:
    HTML (:mod:`.fingerprint`) — or with ``force``. A build with nothing to redo writes only the
    new manifest and index.
 4. **Reports.** The changed reports run on an executor (:mod:`.executor`: forked children of
-   this warmed-up process, or a dask cluster) into a staging copy of the site; a failed report
-   keeps its previous HTML (marked stale on the index) and its executed notebook goes to
-   ``failed/``.
+   this warmed-up process, or a dask cluster) into a staging copy of the site. A report is one
+   unit: its downloads are written aside (``.work/`` of the staging copy) and join its page only
+   when it succeeds, so a failed report keeps its previous page, downloads and PDF together
+   (marked stale on the index); its executed notebook goes to ``logs/failed/`` beside the
+   published folder, never into it.
 5. **Publication.** The manifest ``build.json`` and the index rendered from it join the staging
    copy, which replaces the published site with renames (:mod:`.publish`).
 
@@ -30,6 +32,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import time
@@ -39,7 +42,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from analysis import __version__, settings
-from analysis.errors import ParameterError, UnknownClusterError
+from analysis.errors import ParameterError, UnknownClusterError, UnknownYearError
 from analysis.lock import BuildLock
 from analysis.site.fingerprint import (
     code_digest,
@@ -61,7 +64,8 @@ MANIFEST = "build.json"
 VALIDATION = "validation.html"  # the validation results, our own offline page
 # What earlier versions published and this one does not: great-expectations Data Docs (they
 # load their scripts and styles from CDNs) and every report's executed notebook.
-RETIRED = ("data-docs", "notebooks")
+RETIRED = ("data-docs", "notebooks", "failed")
+WORK = ".work"  # in the staging copy: a report's downloads until the report has succeeded
 LOCK = ".build.lock"
 # Processed tables no report notebook reads (the validation page does, and it is made anew by
 # every build that changes the site): left out of reports' fingerprints, so that a rule counted
@@ -97,6 +101,15 @@ class BuildOptions:
     wait: bool = False
     cluster_notebook: Path = CLUSTER_NOTEBOOK
     region_notebook: Path = REGION_NOTEBOOK
+    failed_dir: Path | None = None  # executed notebooks of failed reports; default: failed_folder(out)
+
+
+def failed_folder(options: BuildOptions) -> Path:
+    """Where the executed notebook of a failed report is kept: ``logs/failed/`` beside the
+    published folder (``reports/``), outside what people copy and send on."""
+    if options.failed_dir is not None:
+        return Path(options.failed_dir)
+    return Path(options.out).resolve().parent / "logs" / "failed"
 
 
 @dataclass
@@ -206,10 +219,20 @@ def _selected(record: dict, options: BuildOptions) -> bool:
 
 
 def _check_clusters(records: list[dict], options: BuildOptions) -> None:
+    """A usage error for a ``--cluster`` or ``--year`` no report covers, listing those they do."""
     known = sorted({r["cluster_id"] for r in records if r["kind"] == "cluster"})
     unknown = sorted(set(options.clusters or []) - set(known))
     if unknown:
         raise UnknownClusterError(f"unknown cluster(s) {unknown}; the reports cover {known}")
+    chosen = [r for r in records if not options.clusters or r.get("cluster_id") in options.clusters]
+    years = sorted({int(r["year"]) for r in chosen})
+    missing = sorted({int(y) for y in options.years or []} - set(years))
+    if missing:
+        whose = f" of {', '.join(options.clusters)}" if options.clusters else ""
+        raise UnknownYearError(
+            f"no plan{whose} has year(s) {', '.join(map(str, missing))}; "
+            f"the reports cover {', '.join(map(str, years))}"
+        )
 
 
 def build(
@@ -295,10 +318,12 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         staging.write_text(VALIDATION, render_validation_page(processed))
         for name in RETIRED:
             shutil.rmtree(staging.root / name, ignore_errors=True)
+    failed = failed_folder(options)
     if to_run:
         for job in to_run:
-            (staging.root / job.failed_notebook).unlink(missing_ok=True)
+            (failed / f"{job.key}.ipynb").unlink(missing_ok=True)
         for result in _execute(to_run, options, staging.root, processed):
+            _settle(next(j for j in to_run if j.key == result.key), result, staging.root, failed)
             results[result.key] = result
             on_result(result)
     root = staging.root if staged else out
@@ -307,7 +332,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     for job, record in zip(jobs, records, strict=True):
         entry = _entry(job, record, before.get(job.key, {}), results.get(job.key), root, now)
         if entry["status"] != "failed":
-            (root / job.failed_notebook).unlink(missing_ok=True)
+            (failed / f"{job.key}.ipynb").unlink(missing_ok=True)
         entries.append(entry)
     finished = datetime.now()
     manifest = {
@@ -330,7 +355,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
                 for s in ("built", "unchanged", "failed", "stale", "missing")
             },
         },
-        "problems": problems,
+        "problems": [without_paths(p) for p in problems],
         "validation_href": VALIDATION,
         "reports": entries,
     }
@@ -348,6 +373,48 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     return outcome
 
 
+_PATH = re.compile(r"""(?<![\w.])(?:/[^/\s'"]+)+/([^/\s'"]+)|\b[A-Za-z]:\\(?:[^\\\s'"]+\\)*([^\\\s'"]+)""")
+
+
+def without_paths(text: str) -> str:
+    """A failure's one line as the index and ``build.json`` publish it: every absolute path cut
+    to its last part (``/home/u/…/plan.csv`` → ``plan.csv``), so the site names no folder of
+    this machine; the full message stays in the build log."""
+    return _PATH.sub(lambda m: m.group(1) or m.group(2), text)
+
+
+def _settle(job: ReportJob, result: ReportResult, site_root: Path, failed: Path) -> None:
+    """A report's files after its run, as one unit: on success its downloads join its page (and a
+    PDF of an earlier build goes when this one printed none); on failure they are dropped and
+    the previous page, downloads and PDF stay. The executed notebook of a failure is moved out
+    of the site to ``failed``."""
+    key = Path(job.key)
+    work = site_root / WORK / "html" / key.parent
+    made = sorted(work.glob(f"{key.name}.*")) if work.exists() else []
+    html = site_root / job.html
+    for path in made:
+        if result.ok:
+            path.replace(html.with_name(path.name))
+        else:
+            path.unlink()
+    if result.ok and not job.pdf:
+        html.with_suffix(".pdf").unlink(missing_ok=True)
+    html.with_name(f".{html.stem}.draft.html").unlink(missing_ok=True)  # a page whose PDF failed
+    notebook = site_root / job.failed_notebook
+    if notebook.exists():
+        if result.ok:
+            notebook.unlink()
+        else:
+            target = failed / f"{job.key}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(notebook, target)
+    with contextlib.suppress(OSError):  # the notebook's folder, once empty
+        for folder in [notebook.parent, *notebook.parent.parents]:
+            if folder == site_root:
+                break
+            folder.rmdir()
+
+
 def _entry(job: ReportJob, record: dict, prior: dict, result: ReportResult | None, root: Path, now) -> dict:
     """A report's line in the manifest: the grid record plus what this build did with it.
 
@@ -360,7 +427,12 @@ def _entry(job: ReportJob, record: dict, prior: dict, result: ReportResult | Non
         entry.update(status="built", fingerprint=job.fingerprint, seconds=round(result.seconds, 2))
         entry["last_built"] = now.isoformat(timespec="seconds")
     elif result is not None:
-        entry.update(status="failed", error=result.error, cell=result.cell, seconds=round(result.seconds, 2))
+        entry.update(
+            status="failed",
+            error=without_paths(result.error),
+            cell=result.cell,
+            seconds=round(result.seconds, 2),
+        )
         entry["fingerprint"] = prior.get("fingerprint", "") if has_html else ""
         entry["last_built"] = prior.get("last_built") if has_html else None
     elif prior.get("fingerprint") == job.fingerprint and has_html:
@@ -411,8 +483,9 @@ def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, proc
 
 
 def _staged(job: ReportJob, site_root: Path, options: BuildOptions) -> ReportJob:
-    """The job writing its downloads into the staging copy (the stem is a path parameter)."""
+    """The job writing its downloads into the staging copy, aside until it has succeeded (the
+    stem is a path parameter; the page links the files by name, so the name is the final one)."""
     if "downloads" not in job.parameters:
         return job
-    parameters = {**job.parameters, "downloads": str(site_root / "html" / job.key)}
+    parameters = {**job.parameters, "downloads": str(site_root / WORK / "html" / job.key)}
     return ReportJob(**{**asdict(job), "parameters": parameters, "clusters": job.clusters})

@@ -75,8 +75,12 @@ def exporter():
             exclude_output_prompt=True,
             language_code="ru",
         )
+        from analysis.site.outputs import MachineOutputRemover
+
         remover = TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS, enabled=True)
         _EXPORTER.register_preprocessor(remover, enabled=True)
+        # stderr (warnings with this machine's paths) goes to the build log, never to a page
+        _EXPORTER.register_preprocessor(MachineOutputRemover(), enabled=True)
     return _EXPORTER
 
 

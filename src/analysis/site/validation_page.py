@@ -35,8 +35,9 @@ TABLE_RU = {
     "enrolment": "Набор",
 }
 
-# A path inside a message: folders, then a file name with an extension (POSIX or Windows).
-_PATH = re.compile(r"(?:[A-Za-z]:)?[\\/]?(?:[\w.\-~]+[\\/])+([\w.\-]+\.[A-Za-z0-9]{1,5})\b")
+# A path inside a message: folders, then a file name with an extension. Folders are separated
+# by «/» only: a backslash is part of a file name where the build runs (``x\\..\\evil.xlsx``).
+_PATH = re.compile(r"/?(?:[\w.\-~]+/)+([\w.\-]+\.[A-Za-z0-9]{1,5})\b")
 
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES / "validation"),
@@ -79,12 +80,17 @@ def _int(value) -> int | str:
 
 def _files(submissions: pd.DataFrame) -> list[dict]:
     paths = list(submissions["source_file"])
+    # The file that counts for a cluster-year: the one read (a superseded file names it).
+    counted = {
+        (r.cluster_id, r.year): r.source_file
+        for r in submissions[submissions["status"] == "read"].itertuples(index=False)
+    }
     rows = []
     for s in submissions.sort_values(["source_file"], kind="stable").itertuples(index=False):
         reason = ""
         if s.status == "superseded":
-            later = re.search(r"superseded by (\S+?),", s.message or "")
-            reason = f"учтён файл {file_name(later.group(1))}" if later else ""
+            later = counted.get((s.cluster_id, s.year))
+            reason = f"учтён файл {file_name(later)}" if later else names_only(s.message or "", paths)
         elif s.status != "read":
             reason = names_only(s.message or "", paths)
         rows.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 
 EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (with its 1900 leap-year bug)
@@ -33,13 +34,67 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+# Characters that change how text looks without being seen: bidirectional controls (U+202E
+# turns a name around on the page), zero-width characters (two look-alike names that differ),
+# the soft hyphen and a stray byte-order mark. Names and titles never need them.
+INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def visible(value: str) -> str:
+    """``value`` in Unicode NFC with every ``INVISIBLE`` character removed: what a reader sees
+    is what the text is (an «й» typed as «и» + breve is one letter, as in any other file)."""
+    return INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+
+
+def invisible_characters(value: object) -> list[str]:
+    """The ``INVISIBLE`` characters in ``value`` as ``U+202E`` codes, in order (for a warning)."""
+    return [f"U+{ord(c):04X}" for c in INVISIBLE.findall(value)] if isinstance(value, str) else []
+
+
+def visible_columns(frame, columns, source: str, rows=None):
+    """``frame`` with the text of ``columns`` made ``visible``, and one warning line for the file
+    (``None`` when nothing was removed) naming the first place, the characters and how many.
+
+    ``rows`` are the line numbers of the frame's rows in ``source`` (default: a header line,
+    then the rows in order)."""
+    rows = list(rows) if rows is not None else list(range(2, len(frame) + 2))
+    first, found = None, []
+    out = frame.copy()
+    for column in columns:
+        if column not in out:
+            continue
+        values = out[column].tolist()
+        for index, value in enumerate(values):
+            codes = invisible_characters(value)
+            if codes or (isinstance(value, str) and not unicodedata.is_normalized("NFC", value)):
+                found += codes
+                first = first or (rows[index], column, codes)
+                values[index] = visible(value)
+        out[column] = values
+    if first is None or not found:
+        return out, None
+    line, column, codes = first
+    return out, (
+        f"{source}, строка {line}, столбец '{column}': удалены невидимые символы "
+        f"({', '.join(dict.fromkeys(codes))}; всего в файле — {len(found)}): они меняют вид текста "
+        "(переворачивают его или делают похожие названия разными) — проверьте исходный файл"
+    )
+
+
+def reveal(value: str) -> str:
+    """``value`` as received, but every ``INVISIBLE`` character written as ``<U+202E>``: for a
+    file name, which must be shown as it is and must not turn itself around on a page."""
+    return INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
+
+
 def text(value: object) -> str:
-    """A cell as text: trimmed, inner runs of spaces (incl. non-breaking) made one space."""
+    """A cell as text: trimmed, inner runs of spaces (incl. non-breaking) made one space, in
+    NFC and without invisible characters (``visible``)."""
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _SPACES.sub(" ", str(value).replace("\xa0", " ")).strip()
+    return _SPACES.sub(" ", visible(str(value)).replace("\xa0", " ")).strip()
 
 
 def organisation(value: object) -> str:

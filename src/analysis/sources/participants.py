@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.errors import InputError, Location
+from analysis.sources import normalise
 from analysis.sources.workbook import read_csv_table
+
+logger = logging.getLogger(__name__)
 
 PARTICIPANTS_FILE = "participants.csv"
 COLUMNS = ["cluster_id", "organisation", "org_type"]
@@ -55,6 +59,9 @@ def _load_one(path: Path) -> pd.DataFrame:
                 f"org_type must be one of {ORG_TYPES}",
                 value=value,
             )
+    frame, warning = normalise.visible_columns(frame, ["organisation"], str(path), frame["source_row"])
+    if warning:
+        logger.warning(warning)
     return frame.drop(columns="source_row")
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import Location, PlanError
+from analysis.sources import normalise
 
 KINDS = ("section", "group", "indicator", "programme")
 FIXED_COLUMNS = ["kind", "code", "programme_code", "title"]
@@ -194,7 +195,8 @@ def plan_warnings(frame: pd.DataFrame, source: str = "<plan>") -> list[str]:
     and not warned about.
     """
     years = year_columns(list(frame.columns))
-    warnings = []
+    _, invisible = normalise.visible_columns(frame, ["title"], source)
+    warnings = [invisible] if invisible else []
     for index, row in enumerate(frame.itertuples(index=False), start=2):
         if row.kind not in ("indicator", "programme"):
             continue
@@ -218,7 +220,7 @@ def tidy_plan(frame: pd.DataFrame, cluster_id: str) -> pd.DataFrame:
     titles: dict[str, str] = {}
     for order, row in enumerate(frame.itertuples(index=False)):
         if row.kind in ("section", "group", "indicator"):
-            titles[row.code] = row.title
+            titles[row.code] = normalise.visible(row.title)
         if row.kind not in ("indicator", "programme"):
             continue
         section, group = row.code.split(".")[0], ".".join(row.code.split(".")[:2])
@@ -236,7 +238,7 @@ def tidy_plan(frame: pd.DataFrame, cluster_id: str) -> pd.DataFrame:
                     "indicator": row.code,
                     "indicator_title": titles[row.code],
                     "programme_code": row.programme_code,
-                    "programme_title": row.title if row.kind == "programme" else "",
+                    "programme_title": normalise.visible(row.title) if row.kind == "programme" else "",
                     "year": int(year),
                     "target_raw": cell,
                     "target_kind": kind,

@@ -11,16 +11,19 @@ generated demonstration region writes ``clusters-demo.csv`` — read together as
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.errors import Location, RegistryError, UnknownClusterError
+from analysis.sources import normalise
 from analysis.sources.workbook import read_csv_table
 
 COLUMNS = ["cluster_id", "name", "region_code", "region_name", "industry", "base_college", "plan_file"]
 REQUIRED = ["cluster_id", "name", "region_code", "region_name", "industry", "plan_file"]
+logger = logging.getLogger(__name__)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _REGION = re.compile(r"^\d{2}$")
 
@@ -72,6 +75,10 @@ def _load_one(path: Path) -> pd.DataFrame:
                 "import it with `python -m analysis import-plan` or fix the path",
                 value=row["plan_file"],
             )
+    text_columns = ["name", "region_name", "industry", "base_college"]
+    frame, warning = normalise.visible_columns(frame, text_columns, str(path), frame["source_row"])
+    if warning:
+        logger.warning(warning)
     frame["plan_path"] = [str(path.parent / p) for p in frame["plan_file"]]
     frame["registry_file"] = str(path)
     return frame.rename(columns={"source_row": "registry_row"})

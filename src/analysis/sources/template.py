@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from analysis import spreadsheet
 from analysis.errors import AnalysisError
 from analysis.sources import forms
 from analysis.sources.participants import TYPE_LABELS, cluster_participants, load_participants
@@ -201,13 +202,15 @@ def build_form(
 def write_rows(sheet: Worksheet, spec: forms.Sheet, records: list[dict], start_row: int = 2) -> None:
     """Write records (dicts by internal column name) into a form sheet from ``start_row`` on.
 
-    Dates get the form's date format; missing keys leave their cells alone.
+    Dates get the form's date format; missing keys leave their cells alone; a text is stored as
+    text, never as a formula (``analysis.spreadsheet``).
     """
     for offset, record in enumerate(records):
         for index, name in enumerate(spec.names, start=1):
             if name not in record:
                 continue
-            cell = sheet.cell(row=start_row + offset, column=index, value=record[name])
+            cell = sheet.cell(row=start_row + offset, column=index)
+            spreadsheet.put(cell, record[name])  # a plan title starting with «=» stays text
             if isinstance(record[name], date):
                 cell.number_format = DATE_FORMAT
             elif name in TEXT_COLUMNS:
