@@ -30,6 +30,7 @@ SUBMISSION_COLUMNS = [
     "source_file",
     "sha256",  # of the file's bytes; of a CSV folder, of its sheets' names and bytes in name order
     "size_bytes",
+    "read_from",  # the file or folder read, relative to data/raw/ (a link's target, resolved)
     "cluster_id",
     "year",
     "submitted_on",

@@ -22,6 +22,7 @@ from analysis.ingest.parse import SHEET_TABLE, SPEC, Rows, missing_columns_rejec
 from analysis.ingest.plausibility import PLAN_PERIOD_START
 from analysis.ingest.workers import Failed, Reading
 from analysis.sources import forms, normalise, participants
+from analysis.sources.entries import examine, relative_to_root
 from analysis.sources.facts import RAW_COLUMNS, read_facts_file
 from analysis.sources.workbook import (
     IdentityMismatch,
@@ -85,6 +86,17 @@ def _entry(path: Path | str, status: str, message: str, **more) -> dict:
     return {"source_file": str(path), "status": status, "message": message, **more}
 
 
+def _bytes_read(submission: Submission) -> dict:
+    """The fingerprint of what the worker read (the same bytes it parsed) and where from."""
+    if not submission.sha256:
+        return {}
+    return {
+        "sha256": submission.sha256,
+        "size_bytes": submission.size_bytes,
+        "read_from": submission.read_from,
+    }
+
+
 def _date_problem(submission: Submission, as_of: date) -> str | None:
     """Why a submission's date is implausible, or None."""
     day = submission.submitted_on
@@ -120,10 +132,10 @@ class Cleaned:
         self.raw = {first + i: record for i, record in self.raw.items()}
 
 
-def read_and_clean(path: Path, limits: Limits = LIMITS) -> Cleaned:
+def read_and_clean(path: Path, limits: Limits = LIMITS, root: Path | None = None) -> Cleaned:
     """Read a submission and clean every cell of its sheets (``analysis.ingest.parse``); run in a
-    worker process, so the cleaning is done there too."""
-    submission = read_submission(path, limits)
+    worker process, so opening the file, reading and cleaning are all within its time limit."""
+    submission = read_submission(path, limits, root)
     parts = {table: Rows() for table in SPEC}
     raw: dict[int, dict] = {}
     for title, sheet in submission.sheets.items():
@@ -148,7 +160,8 @@ def start_reading(raw_dir: str | Path, limits: Limits = LIMITS) -> Reading:
     """Start reading every submission under ``raw_dir`` in worker processes; the build does other
     work meanwhile and hands the ``Reading`` to ``analysis.ingest.run.ingest``."""
     paths = find_submissions(Path(raw_dir) / "submissions")
-    return Reading(paths, partial(read_and_clean, limits=limits), limits.seconds, limits.workers)
+    read = partial(read_and_clean, limits=limits, root=Path(raw_dir))
+    return Reading(paths, read, limits.seconds, limits.workers)
 
 
 def read_submissions(
@@ -195,6 +208,7 @@ def read_submissions(
                 year=old.year,
                 submitted_on=old.submitted_on,
                 demo=old.demo,
+                **_bytes_read(old),
             )
         )
     return [readable[id(s)] for s in current], log
@@ -233,14 +247,23 @@ def read_inputs(
                 demo=submission.demo,
                 first_row_id=first,
                 last_row_id=len(raw),
+                **_bytes_read(submission),
             )
         )
     facts_dir = raw_dir / "facts"
-    if facts_dir.exists():
-        for path in sorted(p for p in facts_dir.iterdir() if p.suffix.lower() != ".csv"):
-            status = "ignored" if path.name.startswith((".", "~$")) else "unreadable"
-            log.append(_entry(path, status, f"{path}: не CSV-файл фактов (*.csv): не читается"))
-    for path in sorted(facts_dir.glob("*.csv")) if facts_dir.exists() else []:
+    facts_files = []
+    for path in sorted(facts_dir.iterdir()) if facts_dir.is_dir() else []:
+        entry = examine(path, raw_dir)
+        if path.name.startswith((".", "~$")):
+            log.append(_entry(path, "ignored", f"{path}: не CSV-файл фактов (*.csv): не читается"))
+        elif not entry.usable:
+            log.append(_entry(path, "unreadable", f"{path}: {entry.reason}"))
+        elif entry.kind != "file" or path.suffix.lower() != ".csv":
+            log.append(_entry(path, "unreadable", f"{path}: не CSV-файл фактов (*.csv): не читается"))
+        else:
+            facts_files.append(entry)
+    for entry in facts_files:
+        path = entry.path
         try:
             frame = read_facts_file(path, limits)
         except InputError as exc:
@@ -251,10 +274,26 @@ def read_inputs(
         context = {"source_file": str(path), "sheet": "", "submitted_on": None}
         records = frame[[*RAW_COLUMNS, "demo", "source_row"]].to_dict("records")
         parse_rows("facts", records, context, parts["facts"], raw)
-        log.append(_entry(path, "read", "", first_row_id=first, last_row_id=len(raw), demo=False))
+        log.append(
+            _entry(
+                path,
+                "read",
+                "",
+                first_row_id=first,
+                last_row_id=len(raw),
+                demo=False,
+                read_from=relative_to_root(entry.resolved, raw_dir),
+            )
+        )
     for entry in log:
+        if "sha256" in entry:
+            continue
+        examined = examine(entry["source_file"], raw_dir)
+        entry["read_from"] = entry.get("read_from") or relative_to_root(examined.resolved, raw_dir)
         try:
-            entry["sha256"], entry["size_bytes"] = fingerprint(entry["source_file"])
+            if not examined.usable:  # a pipe, a device, a link out of the raw folder: never opened
+                raise OSError(examined.reason)
+            entry["sha256"], entry["size_bytes"] = fingerprint(examined.path)
         except OSError:
             entry["sha256"], entry["size_bytes"] = "", 0
     for entry in log:
