@@ -9,6 +9,7 @@ with that reason. Personal values are masked in rejects.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -67,6 +68,27 @@ def _word(words: dict[str, str], hint: str) -> Callable[[object], str]:
     return parse
 
 
+def non_finite(value: object) -> CellProblem | None:
+    """A number cell holding infinity or «not a number» (``INF``, ``NaN`` stored by a tool other
+    than Excel): it passes «≥ 0» and breaks every sum, so it is refused at the cell."""
+    if isinstance(value, float) and not math.isfinite(value):
+        word = "NaN" if math.isnan(value) else "INF"
+        return CellProblem(
+            f"в ячейке сохранено не число, а {word} (бесконечность или «не число»): введите число"
+        )
+    return None
+
+
+DAY_RANGE = (1900, 2100)  # a year outside is a typing error (and beyond what the tables can hold)
+
+
+def _day(value: object):
+    found = normalise.day(value)
+    if found is not None and not DAY_RANGE[0] <= found.year <= DAY_RANGE[1]:
+        raise ValueError(f"год даты {found.year} — опечатка? дата пишется как дд.мм.гггг")
+    return found
+
+
 def _integer(value: object) -> int:
     number = normalise.number(value)
     if not number.is_integer():
@@ -87,15 +109,15 @@ PARSERS: dict[str, dict[str, Callable[[object], object]]] = {
         "employment": _required(_word(forms.EMPLOYMENT_WORDS, "напишите «штатный» или «совместитель»")),
         "programme_code": _required(normalise.programme_code),
         "hours": _required(normalise.number),
-        "training_completed": normalise.day,
+        "training_completed": _day,
     },
     "pairs": {
         "teacher_name": _required(normalise.person_name),
         "specialist_name": _required(normalise.person_name),
         "specialist_organisation": _required(normalise.organisation),
         "programme_code": _required(normalise.programme_code),
-        "start": _required(normalise.day),
-        "end": normalise.day,
+        "start": _required(_day),
+        "end": _day,
         "format": _required(lambda v: normalise.text(v).lower()),
     },
     "enrolment": {
@@ -130,6 +152,8 @@ def heading(table: str, column: str, sheet: str) -> str:
 def shown(column: str, value: object) -> str:
     if column in PERSONAL_COLUMNS and not normalise.is_blank(value):
         return MASKED
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "INF"
     return "" if normalise.is_blank(value) else normalise.text(value)
 
 
@@ -149,6 +173,7 @@ def parse_rows(table: str, records: list[dict], context: dict, rows: Rows, raw: 
         dropped = []
         for column, parse in parsers.items():
             value = record.get(column)
+            value = non_finite(value) or value
             try:
                 if isinstance(value, CellProblem):
                     raise ValueError(value.rule)

@@ -195,7 +195,13 @@ def read_submissions(
         else:  # a reader's bug on a strange file: that file is skipped, the others go on
             logger.debug("reading %s failed", path, exc_info=result)
             log.append(
-                _entry(path, "unreadable", f"{path}: файл не читается ({type(result).__name__}: {result})")
+                _entry(
+                    path,
+                    "unreadable",
+                    f"{path}: внутренняя ошибка программы при чтении этого файла "
+                    f"({type(result).__name__}: {str(result)[:80]}): файл пропущен, остальные прочитаны — "
+                    "пришлите файл разработчикам",
+                )
             )
     current, superseded = latest_submissions([c.submission for c in readable.values()])
     for old, new in superseded:

@@ -30,7 +30,7 @@ from analysis.ingest.output import (
     submission_log,
     validation_table,
 )
-from analysis.ingest.parse import heading, shown
+from analysis.ingest.parse import Rows, heading, shown
 from analysis.ingest.read import load_organisations, read_inputs
 from analysis.ingest.workers import Reading
 from analysis.sources.xlsx import LIMITS, Limits
@@ -71,6 +71,54 @@ def row_lines(frame: pd.DataFrame) -> list[str]:
     ]
 
 
+def _prepare_each_file(
+    parts: dict[str, Rows], plan: pd.DataFrame, key: bytes, as_of: date
+) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    """``prepare_tables`` of every row; should it fail (a bug meeting a value nobody foresaw),
+    each file is tried alone, and the rows of a file it fails on are rejected with a line naming
+    that file, so no file stops the others."""
+    try:
+        return prepare_tables(parts, plan, key, as_of), []
+    except Exception:  # isolated below, file by file
+        logger.debug("preparing the tables failed; trying file by file", exc_info=True)
+    files = sorted({r["source_file"] for rows in parts.values() for r in rows.parsed})
+    good, broken = [], []
+    for file in files:
+        try:
+            prepare_tables(_only(parts, {file}), plan, key, as_of)
+            good.append(file)
+        except Exception as exc:  # the file is named, the others go on
+            logger.debug("preparing the rows of %s failed", file, exc_info=True)
+            rule = (
+                f"внутренняя ошибка программы при обработке этого файла ({type(exc).__name__}): "
+                "файл не загружен, остальные загружены — пришлите файл разработчикам"
+            )
+            for table, rows in parts.items():
+                for row in rows.parsed:
+                    if row["source_file"] == file:
+                        broken.append(
+                            {
+                                "row_id": row["row_id"],
+                                "table": table,
+                                "column": "",
+                                "value": "",
+                                "rule": rule,
+                                "source_file": file,
+                                "sheet": row.get("sheet", ""),
+                                "source_row": row["source_row"],
+                                "cluster_id": row.get("cluster_id"),
+                                "year": row.get("year"),
+                            }
+                        )
+    return prepare_tables(_only(parts, set(good)), plan, key, as_of), broken
+
+
+def _only(parts: dict[str, Rows], files: set[str]) -> dict[str, Rows]:
+    return {
+        t: Rows(parsed=[r for r in rows.parsed if r["source_file"] in files]) for t, rows in parts.items()
+    }
+
+
 def ingest(
     raw_dir: str | Path,
     registry: pd.DataFrame,
@@ -96,12 +144,12 @@ def ingest(
     parts, raw, log = read_inputs(raw_dir, demo_clusters, limits, as_of, reading)
     people = [r for t in ("teachers", "pairs") for r in parts[t].parsed]
     key = key_for(all(r.get("demo") for r in people)) if people else b""
-    tables = prepare_tables(parts, plan, key, as_of)
+    tables, broken = _prepare_each_file(parts, plan, key, as_of)
     values = value_sets(registry, plan, organisations, tables["teachers"])
 
     from analysis.ingest.validation import Outcome, suites
 
-    rejected: list[dict] = [r for rows in parts.values() for r in rows.rejects]
+    rejected: list[dict] = [r for rows in parts.values() for r in rows.rejects] + broken
     outcomes = []
     for table, rules in suites(values).items():
         frame = tables[table]

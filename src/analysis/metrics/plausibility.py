@@ -3,6 +3,7 @@ flagged, since typing errors (1e9, an extra zero) are common (DOMAIN.md «plausi
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.sources.plan import FAMILY_PLAN
@@ -37,6 +38,8 @@ def fact_ceiling_warnings(
         [*keys, "target_value"],
     ]
     numbers = facts.loc[facts["fact_kind"] == "number", [*keys, "fact_value"]]
+    # Ingest refuses INF and NaN at the cell; should one still arrive, it is not a ratio to show.
+    numbers = numbers[np.isfinite(numbers["fact_value"].astype("float64"))]
     merged = numbers.merge(targets, on=keys, how="inner")
     merged = merged[merged["fact_value"] > ceiling * merged["target_value"]]
     out = merged.rename(columns={"fact_value": "fact", "target_value": "target"})
