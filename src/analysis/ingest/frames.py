@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 
 from analysis.ingest.parse import Rows
+from analysis.ingest.people import AMBIGUOUS, People, identify
 from analysis.ingest.plausibility import PLAN_PERIOD_START, latest_date, name_shape
-from analysis.ingest.pseudonym import person_id
 from analysis.sources import forms
 from analysis.sources.plan import FAMILY_PLAN
 
@@ -23,11 +23,19 @@ def _frame(rows: Rows, columns: list[str]) -> pd.DataFrame:
 
 
 def prepare_tables(
-    parts: dict[str, Rows], plan: pd.DataFrame, key: bytes, as_of: date
+    parts: dict[str, Rows], plan: pd.DataFrame, key: bytes, as_of: date, people: People | None = None
 ) -> dict[str, pd.DataFrame]:
     """Typed frames with pseudonymous ids and the key columns the suites check: a name only as
-    its shape (``*_shape``), the reporting year's bounds, the plan period's start and the last
-    day a date of the row may name (``latest_date``: its submission date, never after ``as_of``)."""
+    its shape (``*_shape``), whether the row's person can be told (``*_known``: not one of two
+    namesakes, ``analysis.ingest.people``), the reporting year's bounds, the plan period's start
+    and the last day a date of the row may name (``latest_date``: its submission date, never
+    after ``as_of``). ``people`` are the ids of the rows (worked out here when not given)."""
+    if people is None:
+        people = identify(parts["teachers"].parsed, parts["pairs"].parsed, key)
+
+    def ids(frame: pd.DataFrame, column: str) -> list[str]:
+        return [people.ids[(row_id, column)] for row_id in frame["row_id"]]
+
     plan = plan[plan["family"] == FAMILY_PLAN]
     targets = dict(
         zip(
@@ -74,7 +82,9 @@ def prepare_tables(
     )
     if not teachers.empty:
         teachers["full_name_shape"] = [name_shape(n) for n in teachers["full_name"]]
-        teachers["person_id"] = [person_id(key, n) for n in teachers.pop("full_name")]
+        teachers["person_id"] = ids(teachers, "full_name")
+        teachers["full_name_known"] = teachers["person_id"] != AMBIGUOUS
+        teachers = teachers.drop(columns="full_name")
         teachers = teachers.drop(columns="snils")
         teachers["org_id"] = teachers.pop("organisation")
         teachers["org_key"] = teachers["cluster_id"] + "|" + teachers["org_id"]
@@ -97,8 +107,11 @@ def prepare_tables(
     if not pairs.empty:
         pairs["teacher_name_shape"] = [name_shape(n) for n in pairs["teacher_name"]]
         pairs["specialist_name_shape"] = [name_shape(n) for n in pairs["specialist_name"]]
-        pairs["teacher_id"] = [person_id(key, n) for n in pairs.pop("teacher_name")]
-        pairs["specialist_id"] = [person_id(key, n) for n in pairs.pop("specialist_name")]
+        pairs["teacher_id"] = ids(pairs, "teacher_name")
+        pairs["specialist_id"] = ids(pairs, "specialist_name")
+        pairs["teacher_name_known"] = pairs["teacher_id"] != AMBIGUOUS
+        pairs["specialist_name_known"] = pairs["specialist_id"] != AMBIGUOUS
+        pairs = pairs.drop(columns=["teacher_name", "specialist_name"])
         pairs["specialist_org_id"] = pairs.pop("specialist_organisation")
         pairs["teacher_key"] = (
             pairs["cluster_id"] + "|" + pairs["year"].astype(str) + "|" + pairs["teacher_id"]

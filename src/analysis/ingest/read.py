@@ -306,3 +306,19 @@ def read_inputs(
         if entry["message"]:
             logger.debug("%s: %s", entry["status"], entry["message"])
     return parts, raw, log
+
+
+def file_warnings(log: list[dict]) -> list[dict]:
+    """The warnings the file log carries (``warnings`` of an entry), as warnings-table rows."""
+    return [
+        {
+            "cluster_id": entry.get("cluster_id"),
+            "year": entry.get("year"),
+            "source_file": entry["source_file"],
+            "sheet": sheet,
+            "kind": kind,
+            "rule": rule,
+        }
+        for entry in log
+        for kind, sheet, rule in entry.get("warnings", [])
+    ]

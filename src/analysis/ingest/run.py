@@ -29,9 +29,11 @@ from analysis.ingest.output import (
     output_frame,
     submission_log,
     validation_table,
+    warning_frame,
 )
 from analysis.ingest.parse import Rows, heading, shown
-from analysis.ingest.read import load_organisations, read_inputs
+from analysis.ingest.people import People, identify
+from analysis.ingest.read import file_warnings, load_organisations, read_inputs
 from analysis.ingest.workers import Reading
 from analysis.sources.xlsx import LIMITS, Limits
 from analysis.tables import PAIR_COLUMNS, TEACHER_COLUMNS
@@ -49,6 +51,8 @@ class IngestResult:
     validation: pd.DataFrame = field(default_factory=lambda: validation_table([]))
     # Optional values left out of accepted rows (an invalid СНИЛС), in the rejects' columns.
     dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
+    # What was read but deserves a look (namesakes, a submission date after the deadline …).
+    warnings: pd.DataFrame = field(default_factory=lambda: warning_frame([]))
 
     def reject_lines(self) -> list[str]:
         return row_lines(self.rejects)
@@ -72,20 +76,20 @@ def row_lines(frame: pd.DataFrame) -> list[str]:
 
 
 def _prepare_each_file(
-    parts: dict[str, Rows], plan: pd.DataFrame, key: bytes, as_of: date
+    parts: dict[str, Rows], plan: pd.DataFrame, key: bytes, as_of: date, people: People
 ) -> tuple[dict[str, pd.DataFrame], list[dict]]:
     """``prepare_tables`` of every row; should it fail (a bug meeting a value nobody foresaw),
     each file is tried alone, and the rows of a file it fails on are rejected with a line naming
     that file, so no file stops the others."""
     try:
-        return prepare_tables(parts, plan, key, as_of), []
+        return prepare_tables(parts, plan, key, as_of, people), []
     except Exception:  # isolated below, file by file
         logger.debug("preparing the tables failed; trying file by file", exc_info=True)
     files = sorted({r["source_file"] for rows in parts.values() for r in rows.parsed})
     good, broken = [], []
     for file in files:
         try:
-            prepare_tables(_only(parts, {file}), plan, key, as_of)
+            prepare_tables(_only(parts, {file}), plan, key, as_of, people)
             good.append(file)
         except Exception as exc:  # the file is named, the others go on
             logger.debug("preparing the rows of %s failed", file, exc_info=True)
@@ -110,7 +114,7 @@ def _prepare_each_file(
                                 "year": row.get("year"),
                             }
                         )
-    return prepare_tables(_only(parts, set(good)), plan, key, as_of), broken
+    return prepare_tables(_only(parts, set(good)), plan, key, as_of, people), broken
 
 
 def _only(parts: dict[str, Rows], files: set[str]) -> dict[str, Rows]:
@@ -142,9 +146,10 @@ def ingest(
     organisations = load_organisations(raw_dir)
     demo_clusters = set(registry.loc[registry["demo"], "cluster_id"])
     parts, raw, log = read_inputs(raw_dir, demo_clusters, limits, as_of, reading)
-    people = [r for t in ("teachers", "pairs") for r in parts[t].parsed]
-    key = key_for(all(r.get("demo") for r in people)) if people else b""
-    tables, broken = _prepare_each_file(parts, plan, key, as_of)
+    roster = [r for t in ("teachers", "pairs") for r in parts[t].parsed]
+    key = key_for(all(r.get("demo") for r in roster)) if roster else b""
+    people = identify(parts["teachers"].parsed, parts["pairs"].parsed, key)
+    tables, broken = _prepare_each_file(parts, plan, key, as_of, people)
     values = value_sets(registry, plan, organisations, tables["teachers"])
 
     from analysis.ingest.validation import Outcome, suites
@@ -199,4 +204,5 @@ def ingest(
         submissions,
         validation_table(outcomes),
         pd.DataFrame.from_records(dropped, columns=["row_id", *REJECT_COLUMNS]).drop(columns="row_id"),
+        warning_frame(people.warnings + file_warnings(log)),
     )

@@ -69,6 +69,17 @@ def _name_rule(column: str) -> Rule:
     )
 
 
+def _known_person(column: str) -> Rule:
+    """The row's person can be told apart from a namesake (``analysis.ingest.people``)."""
+    return Rule(
+        "ExpectColumnValuesToBeInSet",
+        {"column": f"{column}_known", "value_set": [True]},
+        "в листе «Преподаватели» двое с этим ФИО и разными СНИЛС: по этой строке не понять, кто из них — "
+        "укажите СНИЛС (в паре — уточните ФИО в обоих листах)",
+        column,
+    )
+
+
 def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
     """The suite of every table, given the known value sets (clusters, plan cells …)."""
     between0 = {"min_value": 0}
@@ -131,6 +142,7 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             known_cluster,
             plan_year,
             _name_rule("full_name"),
+            _known_person("full_name"),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "org_key", "value_set": values["participants"]},
@@ -179,6 +191,8 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             plan_year,
             _name_rule("teacher_name"),
             _name_rule("specialist_name"),
+            _known_person("teacher_name"),
+            _known_person("specialist_name"),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "teacher_key", "value_set": values["college_teachers"]},
