@@ -2,9 +2,11 @@
 
 Each table of the collection form has one parser per column (``PARSERS``); a cell that cannot be
 read rejects its whole row with the first rule it breaks — except an optional value
-(``OPTIONAL_VALUES``: the СНИЛС), which is dropped and reported while the row stays. A cell whose
-value the file does not hold (a formula saved without its value, an error value) rejects its row
-with that reason. Personal values are masked in rejects.
+(``OPTIONAL_VALUES``: the СНИЛС, the training date, the students with an employer mentor), which
+is dropped and reported while the row stays; a sheet without an optional column keeps its rows
+too (``missing_required``). A required cell whose value the file does not hold (a formula saved
+without its value, an error value, INF or NaN) rejects its row with that reason. Personal values
+are masked in rejects.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from analysis.sources import forms, normalise
+from analysis.sources import dates, forms, normalise
 from analysis.sources.xlsx import CellProblem
 
 PERSONAL_COLUMNS = {"full_name", "snils", "teacher_name", "specialist_name"}
@@ -22,7 +24,7 @@ PERSONAL_COLUMNS = {"full_name", "snils", "teacher_name", "specialist_name"}
 MASKED = "(скрыто: персональные данные)"
 
 # Columns whose bad value is dropped (and reported) instead of rejecting the row.
-OPTIONAL_VALUES = {"teachers": {"snils"}}
+OPTIONAL_VALUES = {"teachers": {"snils", "training_completed"}, "enrolment": {"with_employer_mentor"}}
 DROPPED = "значение не учтено, строка принята"
 
 
@@ -83,7 +85,7 @@ DAY_RANGE = (1900, 2100)  # a year outside is a typing error (and beyond what th
 
 
 def _day(value: object):
-    found = normalise.day(value)
+    found = dates.day(value)
     if found is not None and not DAY_RANGE[0] <= found.year <= DAY_RANGE[1]:
         raise ValueError(f"год даты {found.year} — опечатка? дата пишется как дд.мм.гггг")
     return found
@@ -179,7 +181,7 @@ def parse_rows(table: str, records: list[dict], context: dict, rows: Rows, raw: 
                     raise ValueError(value.rule)
                 parsed[column] = parse(value)
             except ValueError as exc:
-                if column in optional and not isinstance(value, CellProblem):
+                if column in optional:
                     parsed[column] = None
                     dropped.append((column, f"{exc}: {DROPPED}"))
                     continue
@@ -207,6 +209,20 @@ def parse_rows(table: str, records: list[dict], context: dict, rows: Rows, raw: 
             )
         if not problem:
             rows.parsed.append(parsed)
+
+
+def optional_headings(table: str) -> list[str]:
+    """The form's headings of a table's optional columns."""
+    return [h for h, name in SPEC[table].columns if name in OPTIONAL_VALUES.get(table, ())]
+
+
+def missing_required(table: str, missing: list[str]) -> list[str]:
+    """Of a sheet's missing headings, those its rows cannot do without: a column that is read
+    (``PARSERS``) and not optional. The form's reading aids (name, plan, comment) are not needed."""
+    names = dict(SPEC[table].columns)
+    return [
+        h for h in missing if names[h] in PARSERS[table] and names[h] not in OPTIONAL_VALUES.get(table, ())
+    ]
 
 
 def missing_columns_rejects(table: str, sheet, context: dict, rows: Rows, raw: dict[int, dict]) -> None:

@@ -17,8 +17,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.deadline import DEFAULT_DEADLINE, reporting_deadline
 from analysis.errors import InputError, Location
-from analysis.ingest.parse import SHEET_TABLE, SPEC, Rows, missing_columns_rejects, parse_rows
+from analysis.ingest.parse import (
+    SHEET_TABLE,
+    SPEC,
+    Rows,
+    missing_columns_rejects,
+    missing_required,
+    optional_headings,
+    parse_rows,
+)
 from analysis.ingest.plausibility import PLAN_PERIOD_START
 from analysis.ingest.workers import Failed, Reading
 from analysis.sources import forms, normalise, participants
@@ -116,6 +125,49 @@ def _date_problem(submission: Submission, as_of: date) -> str | None:
     return None
 
 
+# Warnings on a submission's date (the warnings table's ``kind``).
+UNDATED = "undated"
+EARLY = "submitted_before_year"
+LATE = "submitted_late"
+
+
+def date_warnings(submission: Submission, deadline: tuple[int, int] = DEFAULT_DEADLINE) -> list[tuple]:
+    """What a read submission's date deserves a word on, as ``(kind, sheet, sentence)``: no
+    readable date; a date before the reporting year (a typing error — the rows' dates are then
+    not compared with it); a date after the year's reporting deadline."""
+    day = submission.submitted_on
+    sheet = forms.META.title
+    if day is None:
+        return [
+            (
+                UNDATED,
+                sheet,
+                f"дата представления не указана или не читается (лист «{sheet}»): отчёт считается "
+                "представленным в срок — укажите дату как дд.мм.гггг",
+            )
+        ]
+    if day < date(submission.year, 1, 1):
+        return [
+            (
+                EARLY,
+                sheet,
+                f"дата представления {day:%d.%m.%Y} раньше отчётного {submission.year} года — видимо, "
+                "опечатка: проверьте дату; даты строк с ней не сравнивались",
+            )
+        ]
+    due = reporting_deadline(submission.year, deadline)
+    if day > due:
+        return [
+            (
+                LATE,
+                sheet,
+                f"дата представления {day:%d.%m.%Y} позже срока {due:%d.%m.%Y}: "
+                "отчёт представлен с опозданием",
+            )
+        ]
+    return []
+
+
 @dataclass
 class Cleaned:
     """A submission read and its cells cleaned: rows numbered from 0 within the file."""
@@ -148,10 +200,19 @@ def read_and_clean(path: Path, limits: Limits = LIMITS, root: Path | None = None
             "demo": submission.demo,
             "submitted_on": submission.submitted_on,
         }
-        if sheet.missing_columns:
+        required = missing_required(table, sheet.missing_columns)
+        if required:
+            sheet.missing_columns = required
             missing_columns_rejects(table, sheet, context, parts[table], raw)
-        else:
-            parse_rows(table, sheet.records, context, parts[table], raw)
+            continue
+        parse_rows(table, sheet.records, context, parts[table], raw)
+        optional = [h for h in sheet.missing_columns if h in optional_headings(table)]
+        if optional and sheet.records:
+            names = ", ".join(f"«{h}»" for h in optional)
+            submission.notes.append(
+                f"{Location(file=submission.path, sheet=title)}: нет столбца {names} — эти значения не "
+                "учтены, строки приняты"
+            )
     submission.sheets = {}  # what they held is in ``raw`` now
     return Cleaned(submission, parts, raw)
 
@@ -238,7 +299,12 @@ def read_inputs(
         first = len(raw)
         cleaned.renumber(first)
         raw.update(cleaned.raw)
+        warnings = date_warnings(submission)
         for table, rows in cleaned.parts.items():
+            if any(kind == EARLY for kind, _, _ in warnings):
+                # a date before its own year is a typing error: rows' dates are not held to it
+                for row in rows.parsed:
+                    row["submitted_on"] = None
             parts[table].parsed += rows.parsed
             parts[table].rejects += rows.rejects
             parts[table].dropped += rows.dropped
@@ -247,6 +313,7 @@ def read_inputs(
                 submission.path,
                 "read",
                 "; ".join(submission.notes),
+                warnings=warnings,
                 cluster_id=submission.cluster_id,
                 year=submission.year,
                 submitted_on=submission.submitted_on,

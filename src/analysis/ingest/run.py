@@ -31,7 +31,7 @@ from analysis.ingest.output import (
     validation_table,
     warning_frame,
 )
-from analysis.ingest.parse import Rows, heading, shown
+from analysis.ingest.parse import DROPPED, OPTIONAL_VALUES, Rows, heading, shown
 from analysis.ingest.people import People, identify
 from analysis.ingest.read import file_warnings, load_organisations, read_inputs
 from analysis.ingest.workers import Reading
@@ -155,6 +155,10 @@ def ingest(
     from analysis.ingest.validation import Outcome, suites
 
     rejected: list[dict] = [r for rows in parts.values() for r in rows.rejects] + broken
+    # A suite's rule broken by an optional value (a training date after the reporting year)
+    # drops that value, not the row.
+    suite_dropped: list[dict] = []
+    blanked: dict[str, dict[str, set[int]]] = {}
     outcomes = []
     for table, rules in suites(values).items():
         frame = tables[table]
@@ -168,13 +172,16 @@ def ingest(
                 column = outcome.rule.column
                 row = by_id.loc[row_id]
                 value = raw[row_id].get(column, row.get(column))
-                rejected.append(
+                optional = column in OPTIONAL_VALUES.get(table, ())
+                if optional:
+                    blanked.setdefault(table, {}).setdefault(column, set()).add(row_id)
+                (suite_dropped if optional else rejected).append(
                     {
                         "row_id": row_id,
                         "table": table,
                         "column": heading(table, column, row["sheet"]),
                         "value": shown(column, value),
-                        "rule": outcome.rule.rule,
+                        "rule": f"{outcome.rule.rule}: {DROPPED}" if optional else outcome.rule.rule,
                         "source_file": row["source_file"],
                         "sheet": row["sheet"],
                         "source_row": row["source_row"],
@@ -189,6 +196,11 @@ def ingest(
     rejects = rejects.sort_values(["source_file", "sheet", "source_row", "row_id"], kind="stable")
     rejected_ids = set(rejects["row_id"])
     accepted = {t: f[~f["row_id"].isin(rejected_ids)] if not f.empty else f for t, f in tables.items()}
+    for table, columns in blanked.items():
+        frame = accepted[table].copy()
+        for column, row_ids in columns.items():
+            frame.loc[frame["row_id"].isin(row_ids), column] = None
+        accepted[table] = frame
     result_tables = {
         "facts": facts_output(accepted["facts"]),
         "teachers": output_frame(accepted["teachers"], TEACHER_COLUMNS),
@@ -197,12 +209,20 @@ def ingest(
         "organisations": organisations,
     }
     submissions = submission_log(log, rejected_ids)
-    dropped = [r for rows in parts.values() for r in rows.dropped if r["row_id"] not in rejected_ids]
+    dropped = [
+        r
+        for r in [*(r for rows in parts.values() for r in rows.dropped), *suite_dropped]
+        if r["row_id"] not in rejected_ids
+    ]
     return IngestResult(
         result_tables,
         rejects.drop(columns="row_id").reset_index(drop=True),
         submissions,
         validation_table(outcomes),
-        pd.DataFrame.from_records(dropped, columns=["row_id", *REJECT_COLUMNS]).drop(columns="row_id"),
+        # one line per value dropped: the first rule it breaks
+        pd.DataFrame.from_records(dropped, columns=["row_id", *REJECT_COLUMNS])
+        .drop_duplicates(["row_id", "column"])
+        .drop(columns="row_id")
+        .reset_index(drop=True),
         warning_frame(people.warnings + file_warnings(log)),
     )

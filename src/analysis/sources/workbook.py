@@ -28,8 +28,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError, Location
-from analysis.sources import forms, normalise
+from analysis.sources import dates, forms, normalise
 from analysis.sources.entries import examine, open_regular, relative_to_root
+from analysis.sources.lookalike import difference, to_cyrillic, to_latin
 from analysis.sources.xlsx import (
     LIMITS,
     CellProblem,
@@ -50,6 +51,7 @@ __all__ = [
 ]
 
 HEADER_SCAN_ROWS = 6
+_SPACES = re.compile(r"\s+")
 # «<cluster>_<year>», then optionally a suffix such as «_v2» or « (1)» that tells two files apart.
 _NAME = re.compile(r"^(?P<cluster>[a-z0-9][a-z0-9-]*)_(?P<year>\d{4})(?:[^0-9].*)?$")
 
@@ -88,7 +90,10 @@ class Submission:
 
 
 def _heading_key(value: object) -> str:
-    return normalise.text(value).lower().replace("ё", "е")
+    """A heading, label or sheet title as compared: any case, ё as е, Latin look-alike letters
+    as Cyrillic, without invisible characters or trailing «:», «*», «.» (``Дата представления:``)."""
+    key = to_cyrillic(normalise.text(value)).lower().replace("ё", "е")
+    return _SPACES.sub(" ", key).strip().rstrip(":*.").strip()
 
 
 def _table(title: str, rows: list[tuple], spec: forms.Sheet, where: str) -> RawSheet:
@@ -216,9 +221,18 @@ def _meta(rows: list[tuple], path: Path) -> dict[str, object]:
 
 
 def name_identity(path: str | Path) -> tuple[str, int] | None:
-    """The cluster-year a file or folder name gives (``samara-law_2025_v2.xlsx``), or None."""
-    named = _NAME.match(Path(path).name)
+    """The cluster-year a file or folder name gives (``samara-law_2025_v2.xlsx``), or None; read
+    in any case, spaces around it and Cyrillic look-alike letters folded (``SAMARA-LAW_2025.xlsx ``)."""
+    named = _NAME.match(to_latin(Path(path).name.strip().lower()))
     return (named["cluster"], int(named["year"])) if named else None
+
+
+_YEAR_WORD = re.compile(r"\s*(?:г\.?|года?|год\.?)\s*$", re.IGNORECASE)
+
+
+def _suffix(path: Path) -> str:
+    """A name's extension in lowercase, spaces after it left out (``.xlsx `` is ``.xlsx``)."""
+    return Path(path.name.strip()).suffix.lower()
 
 
 def read_submission(path: str | Path, limits: Limits = LIMITS, root: str | Path | None = None) -> Submission:
@@ -260,7 +274,7 @@ def read_submission(path: str | Path, limits: Limits = LIMITS, root: str | Path 
     submitted = None
     if not normalise.is_blank(meta.get("submitted_on")):
         try:
-            submitted = normalise.day(meta.get("submitted_on"))
+            submitted = dates.day(meta.get("submitted_on"))
         except ValueError as exc:
             notes.append(
                 f"{Location(file=str(path), sheet=forms.META.title, column='Дата представления')}: "
@@ -282,14 +296,16 @@ def read_submission(path: str | Path, limits: Limits = LIMITS, root: str | Path 
 def _identity(path: Path, named: tuple[str, int], meta: dict[str, object]) -> tuple[str, int]:
     """The cluster-year of the file name, checked against «Сведения» (a blank field agrees)."""
     where = Location(file=str(path), sheet=forms.META.title)
-    cluster = normalise.text(meta.get("cluster_id")).lower() or named[0]
-    year_text = normalise.text(meta.get("year")) or str(named[1])
+    cluster = to_latin(normalise.text(meta.get("cluster_id")).lower()) or named[0]
+    year_text = _YEAR_WORD.sub("", normalise.text(meta.get("year"))) or str(named[1])
     if not year_text.isdigit():
         raise UnreadableSubmission(where, "год записывается числом, например 2025", value=year_text)
     if (cluster, int(year_text)) != named:
+        shown_name, shown_sheet = f"{named[0]} {named[1]}", f"{cluster} {year_text}"
+        different = difference(shown_name, shown_sheet)
         raise IdentityMismatch(
             where,
-            f"имя файла называет {named[0]} {named[1]}, а лист «Сведения» — {cluster} {year_text}: "
+            f"имя файла называет {shown_name}, а лист «Сведения» — {shown_sheet} (различие — {different}): "
             "файл не загружен, чтобы не подменить чужие данные",
             "исправьте имя файла или «Кластер» и «Год» на листе «Сведения»",
         )
@@ -337,18 +353,16 @@ def survey(
         if not entry.usable:
             untaken.append((path, "unreadable", entry.reason))
         elif entry.kind == "folder":
-            if path.suffix.lower() in (".xlsx", *_UNTAKEN):
-                untaken.append((path, "unreadable", f"папка, а не файл {path.suffix}: не представление"))
+            if _suffix(path) in (".xlsx", *_UNTAKEN):
+                untaken.append((path, "unreadable", f"папка, а не файл {_suffix(path)}: не представление"))
             elif any(entry.resolved.glob("*.csv")):
                 taken.append(path)
             else:
                 untaken.append((path, "unreadable", "папка без CSV-файлов листов формы: не представление"))
-        elif path.suffix.lower() == ".xlsx":
+        elif _suffix(path) == ".xlsx":
             taken.append(path)
         else:
-            reason = _UNTAKEN.get(
-                path.suffix.lower(), "не книга .xlsx и не папка CSV: представлением не считается"
-            )
+            reason = _UNTAKEN.get(_suffix(path), "не книга .xlsx и не папка CSV: представлением не считается")
             untaken.append((path, "unreadable", reason))
     return taken, untaken
 
