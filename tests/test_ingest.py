@@ -254,15 +254,30 @@ def test_missing_column_rejects_the_sheet_rows_with_the_reason(raw_dir_with_form
 
 
 @pytest.mark.parametrize(
-    ("cluster", "year", "rule"),
-    [("tiny-nope", 2024, "неизвестный код кластера"), ("tiny-law", 2031, "не входит в годы плана")],
+    ("cluster", "year", "words"),
+    [
+        (
+            "tiny-nope",
+            2024,
+            "кластера tiny-nope нет в реестре кластеров (может быть, tiny-",
+        ),
+        (
+            "tiny-law",
+            2031,
+            "2031 год не входит в годы плана кластера tiny-law (2024, 2025): файл не загружен",
+        ),
+    ],
 )
-def test_unknown_cluster_or_year_rejects_every_fact_row(raw_dir_with_forms, cluster, year, rule):
+def test_unknown_cluster_or_year_refuses_the_file_in_one_line(raw_dir_with_forms, cluster, year, words):
     (raw_dir_with_forms / FORM).unlink()
-    write_form(raw_dir_with_forms / "submissions" / f"{cluster}_{year}.xlsx", cluster=cluster, year=year)
+    path = write_form(
+        raw_dir_with_forms / "submissions" / f"{cluster}_{year}.xlsx", cluster=cluster, year=year
+    )
     result = run_ingest(raw_dir_with_forms)
-    facts = result.rejects[result.rejects["table"] == "facts"]
-    assert len(facts) == 4 and facts["rule"].str.contains(rule).all()
+    assert result.rejects.empty
+    [entry] = result.submissions.to_dict("records")
+    assert entry["source_file"] == str(path) and entry["status"] == "rejected"
+    assert words in entry["message"] and (entry["cluster_id"], entry["year"]) == (cluster, year)
 
 
 def test_csv_submission_in_cp1251_with_semicolons(raw_dir_with_forms):

@@ -9,6 +9,7 @@ of one cluster-year counts.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +39,7 @@ from analysis.sources.workbook import (
     Submission,
     find_submissions,
     fingerprint,
+    name_identity,
     read_submission,
     untaken_files,
 )
@@ -225,13 +227,51 @@ def start_reading(raw_dir: str | Path, limits: Limits = LIMITS) -> Reading:
     return Reading(paths, read, limits.seconds, limits.workers)
 
 
+def _named(path: Path | str) -> dict:
+    """The cluster-year a refused file's name gives, so it still counts as received (not taken)."""
+    named = name_identity(path)
+    return {"cluster_id": named[0], "year": named[1]} if named else {}
+
+
+def _unplanned(submission: Submission, plan_years: dict[str, set[int]] | None) -> str | None:
+    """Why a submission's cluster-year is not one the project reports on, or None."""
+    if plan_years is None:
+        return None
+    cluster, year = submission.cluster_id, submission.year
+    if cluster not in plan_years:
+        close = difflib.get_close_matches(cluster, sorted(plan_years), n=1)
+        hint = f" (может быть, {close[0]}?)" if close else ""
+        return (
+            f"{submission.path}: кластера {cluster} нет в реестре кластеров{hint}: файл не загружен — "
+            "исправьте код кластера в имени файла и на листе «Сведения» или добавьте кластер в реестр"
+        )
+    years = plan_years[cluster]
+    if years and year not in years:
+        listed = ", ".join(map(str, sorted(years)))
+        return (
+            f"{submission.path}: {year} год не входит в годы плана кластера {cluster} ({listed}): файл не "
+            "загружен — исправьте «Год» и имя файла"
+        )
+    return None
+
+
 def read_submissions(
-    raw_dir: Path, limits: Limits, as_of: date, reading: Reading | None = None
+    raw_dir: Path,
+    limits: Limits,
+    as_of: date,
+    reading: Reading | None = None,
+    plan_years: dict[str, set[int]] | None = None,
 ) -> tuple[list[Cleaned], list[dict]]:
     """Read every submission; the current one of each cluster-year and the log of every entry of
-    the submissions folder (read, superseded, rejected, unreadable, ignored)."""
+    the submissions folder (read, superseded, rejected, unreadable, ignored). A file refused
+    whole carries the cluster-year its name gives. ``plan_years`` (cluster → the years of its
+    plan; an empty set when its plan was not read) refuses a file of another cluster or year in
+    one line instead of a rejection per row."""
     folder = raw_dir / "submissions"
-    log = [_entry(path, status, f"{path}: {reason}") for path, status, reason in untaken_files(folder)]
+    log = [
+        _entry(path, status, f"{path}: {reason}", **(_named(path) if status != "ignored" else {}))
+        for path, status, reason in untaken_files(folder)
+    ]
     reading = reading or start_reading(raw_dir, limits)
     paths = reading.items
     results = reading.results()
@@ -240,7 +280,7 @@ def read_submissions(
         result = results[path]
         if isinstance(result, Cleaned):
             submission = result.submission
-            problem = _date_problem(submission, as_of)
+            problem = _date_problem(submission, as_of) or _unplanned(submission, plan_years)
             if problem:
                 log.append(
                     _entry(path, "rejected", problem, cluster_id=submission.cluster_id, year=submission.year)
@@ -248,11 +288,11 @@ def read_submissions(
             else:
                 readable[id(submission)] = result
         elif isinstance(result, IdentityMismatch):
-            log.append(_entry(path, "rejected", result.line()))
+            log.append(_entry(path, "rejected", result.line(), **_named(path)))
         elif isinstance(result, InputError):
-            log.append(_entry(path, "unreadable", result.line()))
+            log.append(_entry(path, "unreadable", result.line(), **_named(path)))
         elif isinstance(result, Failed):
-            log.append(_entry(path, "unreadable", f"{path}: {result.reason}"))
+            log.append(_entry(path, "unreadable", f"{path}: {result.reason}", **_named(path)))
         else:  # a reader's bug on a strange file: that file is skipped, the others go on
             logger.debug("reading %s failed", path, exc_info=result)
             log.append(
@@ -262,6 +302,7 @@ def read_submissions(
                     f"{path}: внутренняя ошибка программы при чтении этого файла "
                     f"({type(result).__name__}: {str(result)[:80]}): файл пропущен, остальные прочитаны — "
                     "пришлите файл разработчикам",
+                    **_named(path),
                 )
             )
     current, superseded = latest_submissions([c.submission for c in readable.values()])
@@ -287,13 +328,14 @@ def read_inputs(
     limits: Limits = LIMITS,
     as_of: date | None = None,
     reading: Reading | None = None,
+    plan_years: dict[str, set[int]] | None = None,
 ) -> tuple[dict[str, Rows], dict[int, dict], list[dict]]:
     """Read every submission (``reading``, if started already) and facts file; clean cells;
     return rows, raw records and the file log."""
     as_of = as_of or date.today()
     parts = {table: Rows() for table in SPEC}
     raw: dict[int, dict] = {}
-    current, log = read_submissions(raw_dir, limits, as_of, reading)
+    current, log = read_submissions(raw_dir, limits, as_of, reading, plan_years)
     for cleaned in current:
         submission = cleaned.submission
         first = len(raw)

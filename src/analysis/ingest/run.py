@@ -35,6 +35,7 @@ from analysis.ingest.parse import DROPPED, OPTIONAL_VALUES, Rows, heading, shown
 from analysis.ingest.people import People, identify
 from analysis.ingest.read import file_warnings, load_organisations, read_inputs
 from analysis.ingest.workers import Reading
+from analysis.sources.plan import FAMILY_PLAN
 from analysis.sources.xlsx import LIMITS, Limits
 from analysis.tables import PAIR_COLUMNS, TEACHER_COLUMNS
 
@@ -145,7 +146,11 @@ def ingest(
     as_of = as_of or date.today()
     organisations = load_organisations(raw_dir)
     demo_clusters = set(registry.loc[registry["demo"], "cluster_id"])
-    parts, raw, log = read_inputs(raw_dir, demo_clusters, limits, as_of, reading)
+    plans = plan[plan["family"] == FAMILY_PLAN]
+    plan_years = {c: set() for c in registry["cluster_id"]} | {
+        c: set(g["year"].astype(int)) for c, g in plans.groupby("cluster_id")
+    }
+    parts, raw, log = read_inputs(raw_dir, demo_clusters, limits, as_of, reading, plan_years)
     roster = [r for t in ("teachers", "pairs") for r in parts[t].parsed]
     key = key_for(all(r.get("demo") for r in roster)) if roster else b""
     people = identify(parts["teachers"].parsed, parts["pairs"].parsed, key)

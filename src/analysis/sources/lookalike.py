@@ -38,9 +38,9 @@ def to_latin(text: str) -> str:
 
 def _char(char: str) -> str:
     name = unicodedata.name(char, "")
-    if "CYRILLIC" in name or "LATIN" in name:
-        script = "кириллица" if "CYRILLIC" in name else "латиница"
-    else:
+    scripts = {"CYRILLIC": "кириллица", "LATIN": "латиница", "GREEK": "греческая буква"}
+    script = next((words for key, words in scripts.items() if key in name), "")
+    if not script:
         script = "пробел" if char.isspace() else "цифра" if char.isdigit() else "знак"
     shown = char if char.isprintable() and not char.isspace() else " "
     return f"«{shown}» (U+{ord(char):04X}, {script})"

@@ -53,7 +53,7 @@ __all__ = [
 HEADER_SCAN_ROWS = 6
 _SPACES = re.compile(r"\s+")
 # «<cluster>_<year>», then optionally a suffix such as «_v2» or « (1)» that tells two files apart.
-_NAME = re.compile(r"^(?P<cluster>[a-z0-9][a-z0-9-]*)_(?P<year>\d{4})(?:[^0-9].*)?$")
+_NAME = re.compile(r"^(?P<cluster>[a-z0-9][a-z0-9-]*)[_ ](?P<year>\d{4})(?:[^0-9].*)?$")
 
 
 class IdentityMismatch(UnreadableSubmission):
