@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
@@ -60,16 +61,37 @@ def load_organisations(raw_dir: Path) -> pd.DataFrame:
     return frame[ORGANISATION_COLUMNS].drop_duplicates(["cluster_id", "org_id"]).reset_index(drop=True)
 
 
-def _order(s: Submission) -> tuple:
-    return (s.submitted_on or date.min, Path(s.path).name)
+_VERSION = re.compile(r"(?:_v(?:ersion)?[ _-]?(\d+)|\s*\((\d+)\)|[ _-]копия)", re.IGNORECASE)
+
+
+def version_number(path: str | Path) -> int:
+    """The number a file's name gives it among copies of one submission: ``_v2`` → 2, Excel's
+    ``(1)`` copy → 1 (and ``- копия`` → 1), the plain name → 0."""
+    stem = Path(str(path).strip()).stem
+    numbers = [int(a or b or 1) for a, b in _VERSION.findall(stem)]
+    return max(numbers, default=0)
 
 
 def latest_submissions(submissions: list[Submission]) -> tuple[list[Submission], list[tuple]]:
-    """One submission per cluster-year — the latest by its «Дата представления» (undated ones
-    count as oldest; on a tie the file name sorting last); the others as ``(old, replacement)``."""
-    latest: dict[tuple[str, int], Submission] = {}
-    for submission in sorted(submissions, key=_order):
-        latest[(submission.cluster_id, submission.year)] = submission
+    """One submission per cluster-year: the one submitted last by its «Дата представления»; when
+    the dates are equal or a file has none, the one modified last (the file's time), then the
+    higher version in its name (``_v2``, Excel's ``(1)`` copy), then the name sorting last. The
+    others as ``(set aside, the one that counts)``."""
+    groups: dict[tuple[str, int], list[Submission]] = {}
+    for submission in submissions:
+        groups.setdefault((submission.cluster_id, submission.year), []).append(submission)
+    latest = {}
+    for key, group in groups.items():
+        dated = all(s.submitted_on for s in group) and len({s.submitted_on for s in group}) > 1
+        latest[key] = max(
+            group,
+            key=lambda s: (
+                s.submitted_on if dated else date.min,
+                s.modified,
+                version_number(s.path),
+                Path(s.path).name,
+            ),
+        )
     current = [s for s in submissions if latest[(s.cluster_id, s.year)] is s]
     superseded = [
         (s, latest[(s.cluster_id, s.year)]) for s in submissions if latest[(s.cluster_id, s.year)] is not s
@@ -77,20 +99,39 @@ def latest_submissions(submissions: list[Submission]) -> tuple[list[Submission],
     return current, superseded
 
 
+def _when(s: Submission) -> str:
+    return f"{s.submitted_on:%d.%m.%Y}" if s.submitted_on else "без даты"
+
+
+def _why(old: Submission, new: Submission) -> str:
+    """Why ``new`` counts rather than ``old`` (see ``latest_submissions``)."""
+    if old.submitted_on and new.submitted_on and old.submitted_on != new.submitted_on:
+        return f"он представлен позже ({_when(new)} против {_when(old)})"
+    dates = (
+        f"даты представления совпадают ({_when(new)})"
+        if old.submitted_on == new.submitted_on
+        else "у одного из файлов нет даты представления"
+    )
+    if new.modified != old.modified:
+        changed = datetime.fromtimestamp(new.modified).strftime("%d.%m.%Y %H:%M")
+        return f"{dates}, а он изменён позже ({changed})"
+    if version_number(new.path) != version_number(old.path):
+        return f"{dates}, а его имя называет более позднюю версию"
+    return f"{dates}, учитывается файл, чьё имя стоит последним"
+
+
 def superseded_message(old: Submission, new: Submission) -> str:
     """Which file of a cluster-year counts and why — both files are the cluster's own."""
-
-    def when(s: Submission) -> str:
-        return f"{s.submitted_on:%d.%m.%Y}" if s.submitted_on else "без даты"
-
-    if old.submitted_on == new.submitted_on:
-        why = f"даты представления совпадают ({when(new)}), учитывается файл, чьё имя стоит последним"
-    else:
-        why = f"он представлен позже ({when(new)} против {when(old)})"
     return (
         f"{old.path}: для {old.cluster_id} {old.year} учитывается {Path(new.path).name}, а не этот файл: "
-        f"{why}; этот файл хранится, но не читается"
+        f"{_why(old, new)}; этот файл хранится, но не читается"
     )
+
+
+def counted_note(new: Submission, old: list[Submission]) -> str:
+    """The note on the file that counts: which files of its cluster-year were set aside."""
+    names = ", ".join(Path(s.path).name for s in old)
+    return f"{new.path}: для {new.cluster_id} {new.year} учитывается этот файл; отложен(ы): {names}"
 
 
 def _entry(path: Path | str, status: str, message: str, **more) -> dict:
@@ -306,6 +347,10 @@ def read_submissions(
                 )
             )
     current, superseded = latest_submissions([c.submission for c in readable.values()])
+    for counted in current:
+        aside = [old for old, new in superseded if new is counted]
+        if aside:
+            counted.notes.append(counted_note(counted, aside))
     for old, new in superseded:
         log.append(
             _entry(

@@ -83,8 +83,8 @@ def _files(submissions: pd.DataFrame) -> list[dict]:
     for s in submissions.sort_values(["source_file"], kind="stable").itertuples(index=False):
         reason = ""
         if s.status == "superseded":
-            later = re.search(r"superseded by (\S+?),", s.message or "")
-            reason = f"учтён файл {file_name(later.group(1))}" if later else ""
+            later = re.search(r"учитывается (.+?), а не этот файл: ([^;]+)", s.message or "")
+            reason = f"учтён файл {file_name(later.group(1))}: {later.group(2)}" if later else ""
         elif s.status != "read":
             reason = names_only(s.message or "", paths)
         rows.append(

@@ -87,6 +87,7 @@ class Submission:
     sha256: str = ""  # of the bytes read (a CSV folder: its sheets' names and bytes in name order)
     size_bytes: int = 0
     read_from: str = ""  # the file or folder read, relative to the raw folder (a link's target)
+    modified: float = 0.0  # when the file read was last modified (seconds since the epoch)
 
 
 def _heading_key(value: object) -> str:
@@ -290,7 +291,10 @@ def read_submission(path: str | Path, limits: Limits = LIMITS, root: str | Path 
         title = titles[_heading_key(spec.title)]
         sheets[spec.title] = _table(spec.title, rows[title], spec, str(path))
     read_from = relative_to_root(entry.resolved, root)
-    return Submission(str(path), cluster, year, submitted, sheets, demo, notes, sha256, size, read_from)
+    modified = os.stat(entry.resolved).st_mtime
+    return Submission(
+        str(path), cluster, year, submitted, sheets, demo, notes, sha256, size, read_from, modified
+    )
 
 
 def _identity(path: Path, named: tuple[str, int], meta: dict[str, object]) -> tuple[str, int]:
