@@ -113,6 +113,10 @@ def prepare_tables(
         pairs["specialist_name_known"] = pairs["specialist_id"] != AMBIGUOUS
         pairs = pairs.drop(columns=["teacher_name", "specialist_name"])
         pairs["specialist_org_id"] = pairs.pop("specialist_organisation")
+        # a pair is two people: one whose two names are one person is no pair
+        pairs["two_people"] = (pairs["teacher_id"] != pairs["specialist_id"]) | (
+            pairs["teacher_id"] == AMBIGUOUS
+        )
         pairs["teacher_key"] = (
             pairs["cluster_id"] + "|" + pairs["year"].astype(str) + "|" + pairs["teacher_id"]
         )
@@ -152,6 +156,14 @@ def value_sets(
             chosen["cluster_id"] + "|" + chosen["year"].astype(str) + "|" + chosen["person_id"]
         )
     kind_pairs = {f"{t}:{f}" for t in ("none", "yes", "unknown") for f in ("number", "yes", "no", "none")}
+    # An indicator's own cell with no target while it has programme rows is a heading: the plan
+    # sets its targets per programme, so a fact there has nothing to be measured against.
+    own = plan[plan["programme_code"] == ""]
+    with_rows = set(programmes["cluster_id"] + "|" + programmes["indicator"])
+    heading_cells = own[
+        (own["target_raw"].fillna("").str.strip() == "")
+        & (own["cluster_id"] + "|" + own["indicator"]).isin(with_rows)
+    ]
     return {
         "clusters": set(registry["cluster_id"]),
         "plan_years": set(cluster + "|" + plan["year"].astype(str)),
@@ -164,5 +176,13 @@ def value_sets(
         "employers": set(employers["cluster_id"] + "|" + employers["org_id"]),
         "college_teachers": college_teachers,
         "kind_pairs": kind_pairs | {"count:number", "count:none"},
+        "heading_cells": set(
+            heading_cells["cluster_id"]
+            + "|"
+            + heading_cells["year"].astype(str)
+            + "|"
+            + heading_cells["indicator"]
+            + "|"
+        ),
         "pair_formats": set(forms.PAIR_FORMATS),
     }

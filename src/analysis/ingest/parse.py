@@ -12,6 +12,7 @@ are masked in rejects.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -91,6 +92,20 @@ def _day(value: object):
     return found
 
 
+def _snils(value: object) -> str | None:
+    """A СНИЛС as ``normalise.snils`` reads it, also with spaces between any digits
+    (``112 233 445 95``) or with its leading zeros lost to a number cell (``12345678964`` written
+    as ``1234567896``): what is left after taking out spaces and dashes is padded to 11 digits,
+    and the check number still decides."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    digits = re.sub(r"[\s\-‐‑–—]", "", normalise.text(value))
+    if digits.isdigit() and 9 <= len(digits) <= 11:
+        digits = digits.zfill(11)
+        return normalise.snils(f"{digits[:3]}-{digits[3:6]}-{digits[6:9]} {digits[9:]}")
+    return normalise.snils(value)
+
+
 def _integer(value: object) -> int:
     number = normalise.number(value)
     if not number.is_integer():
@@ -106,7 +121,7 @@ PARSERS: dict[str, dict[str, Callable[[object], object]]] = {
     },
     "teachers": {
         "full_name": _required(normalise.person_name),
-        "snils": normalise.snils,
+        "snils": _snils,
         "organisation": _required(normalise.organisation),
         "employment": _required(_word(forms.EMPLOYMENT_WORDS, "напишите «штатный» или «совместитель»")),
         "programme_code": _required(normalise.programme_code),

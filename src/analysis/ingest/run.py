@@ -156,6 +156,14 @@ def ingest(
     people = identify(parts["teachers"].parsed, parts["pairs"].parsed, key)
     tables, broken = _prepare_each_file(parts, plan, key, as_of, people)
     values = value_sets(registry, plan, organisations, tables["teachers"])
+    if not tables["facts"].empty:
+        facts = tables["facts"]
+        facts["fact_on_heading"] = facts["cell_key"].isin(values["heading_cells"]) & (
+            facts["fact_kind"] != "none"
+        )
+    if not tables["teachers"].empty:
+        teachers = tables["teachers"]
+        teachers["teaches"] = ~(teachers["org_key"].isin(values["employers"]) & (teachers["hours"] <= 0))
 
     from analysis.ingest.validation import Outcome, suites
 

@@ -126,6 +126,12 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             ),
             Rule(
                 "ExpectColumnValuesToBeInSet",
+                {"column": "fact_on_heading", "value_set": [False]},
+                "у показателя нет своего плана, только по программам: укажите факт в строках программ",
+                "fact",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
                 {"column": "kind_pair", "value_set": values["kind_pairs"]},
                 "в плане число: укажите число, а не да/нет",
                 "fact",
@@ -163,6 +169,13 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
                 "часов в году — от 0 до 2000",
                 "hours",
             ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "teaches", "value_set": [True]},
+                "у работника организации-работодателя 0 часов: преподаватель от работодателя ведёт занятия — "
+                "укажите его часы или удалите строку",
+                "hours",
+            ),
             _after(
                 "training_completed",
                 "period_start",
@@ -193,6 +206,12 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             _name_rule("specialist_name"),
             _known_person("teacher_name"),
             _known_person("specialist_name"),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "two_people", "value_set": [True]},
+                "преподаватель и специалист — один и тот же человек: пара — это два разных человека",
+                "specialist_name",
+            ),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "teacher_key", "value_set": values["college_teachers"]},
