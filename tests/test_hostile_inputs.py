@@ -371,6 +371,7 @@ def _teacher(name: str, hours: object = 36, trained: object = None) -> list:
     return [name, None, "АО «Софт»", "совместитель", "38.02.01", hours, trained]
 
 
+TRAINING = "Дата обучения педагогическим навыкам"
 # Rows that look plausible at a glance, each added to a good form of tiny-it for 2025 submitted on
 # 10.12.2025: (sheet, row, the column its reject names, the rule).
 IMPLAUSIBLE = [
@@ -402,22 +403,32 @@ IMPLAUSIBLE = [
 
 
 def test_implausible_values_reject_their_rows_with_the_reason(clean, tmp_path, capsys):
+    """A required value rejects its row; an optional one (the training date) is dropped, its
+    teacher kept."""
     rows = copy.deepcopy(IT_FORM)
     for sheet, row, _, _ in IMPLAUSIBLE:
         rows[sheet].append(row)
     write = form_writer(rows, cluster="tiny-it", year=2025, submitted="10.12.2025")
     run = Run(clean, tmp_path, capsys, "tiny-it_2025.xlsx", write)
+    rejecting = [case for case in IMPLAUSIBLE if case[2] != TRAINING]
+    dropping = [case for case in IMPLAUSIBLE if case[2] == TRAINING]
     assert run.entry["status"] == "read"
-    assert (run.entry["rows_read"], run.entry["rows_rejected"]) == (4 + len(IMPLAUSIBLE), len(IMPLAUSIBLE))
+    assert (run.entry["rows_read"], run.entry["rows_rejected"]) == (4 + len(IMPLAUSIBLE), len(rejecting))
     mine = run.rejects[run.rejects["source_file"] == str(run.path)].sort_values(["sheet", "source_row"])
-    expected = sorted((sheet, column, rule) for sheet, _, column, rule in IMPLAUSIBLE)
+    expected = sorted((sheet, column, rule) for sheet, _, column, rule in rejecting)
     found = sorted(
-        (sheet, column, next(r for _, _, c, r in IMPLAUSIBLE if rule.startswith(r) and c == column))
+        (sheet, column, next(r for _, _, c, r in rejecting if rule.startswith(r) and c == column))
         for sheet, column, rule in mine[["sheet", "column", "rule"]].itertuples(index=False)
     )
     assert found == expected
     printed = run.lines()
     assert len(printed) == len(IMPLAUSIBLE)  # one line each: no rule has more than three rows here
+    dropped = [line for line in printed if line.startswith("value dropped: ")]
+    assert sorted(next(r for *_, r in dropping if r in line) for line in dropped) == sorted(
+        r for *_, r in dropping
+    )
+    teachers = run.tables["teachers"].query("cluster_id == 'tiny-it' and year == 2025")
+    assert len(teachers) == 1 + len(dropping) and teachers["training_completed"].isna().sum() == len(dropping)
     assert "<script>" not in run.err + run.out + mine.to_csv()
     assert "а" * 50 not in run.err + mine.to_csv()
     run.check_accounted()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.ingest.parse import OPTIONAL_VALUES, optional_headings
 from analysis.metrics.completeness import completeness, quality_summary
 from conftest import GOOD_FORM, NAMES, run_ingest, write_form
 
@@ -187,10 +188,15 @@ def test_malformed_row_gives_its_message_and_loses_nothing(raw_dir_with_forms, c
     read, accepted, rejected = accounted(result, path)
     assert read == accepted + rejected
     assert read == sum(len(v) for v in change(copy.deepcopy(GOOD_FORM)).values())
-    matching = result.rejects[result.rejects["rule"].str.contains(rule, regex=False)]
+    # An optional value (training date, students with a mentor) is dropped and its row kept.
+    optional = column in {h for t in OPTIONAL_VALUES for h in optional_headings(t)}
+    found = result.dropped if optional else result.rejects
+    matching = found[found["rule"].str.contains(rule, regex=False)]
     assert len(matching) >= 1, result.reject_lines()
     assert matching["column"].iloc[0] == column
-    line = next(x for x in result.reject_lines() if rule in x)
+    assert rejected == 0 or not optional
+    lines = result.dropped_lines() if optional else result.reject_lines()
+    line = next(x for x in lines if rule in x)
     assert line.startswith(f"{path}, sheet '") and ", row " in line and f"column {column!r}" in line
 
 
@@ -248,15 +254,30 @@ def test_missing_column_rejects_the_sheet_rows_with_the_reason(raw_dir_with_form
 
 
 @pytest.mark.parametrize(
-    ("cluster", "year", "rule"),
-    [("tiny-nope", 2024, "неизвестный код кластера"), ("tiny-law", 2031, "не входит в годы плана")],
+    ("cluster", "year", "words"),
+    [
+        (
+            "tiny-nope",
+            2024,
+            "кластера tiny-nope нет в реестре кластеров (может быть, tiny-",
+        ),
+        (
+            "tiny-law",
+            2031,
+            "2031 год не входит в годы плана кластера tiny-law (2024, 2025): файл не загружен",
+        ),
+    ],
 )
-def test_unknown_cluster_or_year_rejects_every_fact_row(raw_dir_with_forms, cluster, year, rule):
+def test_unknown_cluster_or_year_refuses_the_file_in_one_line(raw_dir_with_forms, cluster, year, words):
     (raw_dir_with_forms / FORM).unlink()
-    write_form(raw_dir_with_forms / "submissions" / f"{cluster}_{year}.xlsx", cluster=cluster, year=year)
+    path = write_form(
+        raw_dir_with_forms / "submissions" / f"{cluster}_{year}.xlsx", cluster=cluster, year=year
+    )
     result = run_ingest(raw_dir_with_forms)
-    facts = result.rejects[result.rejects["table"] == "facts"]
-    assert len(facts) == 4 and facts["rule"].str.contains(rule).all()
+    assert result.rejects.empty
+    [entry] = result.submissions.to_dict("records")
+    assert entry["source_file"] == str(path) and entry["status"] == "rejected"
+    assert words in entry["message"] and (entry["cluster_id"], entry["year"]) == (cluster, year)
 
 
 def test_csv_submission_in_cp1251_with_semicolons(raw_dir_with_forms):
@@ -432,10 +453,18 @@ def test_the_demo_key_needs_both_the_flag_and_demo_submissions(raw_dir_with_form
 
 
 def test_a_year_written_as_words_names_the_year(raw_dir_with_forms):
-    write_form(raw_dir_with_forms / FORM, year="2024 год")
+    write_form(raw_dir_with_forms / FORM, year="две тысячи двадцать четвёртый")
     result = run_ingest(raw_dir_with_forms)
     message = result.submissions["message"].iloc[0]
-    assert "год записывается числом, например 2025 (value '2024 год')" in message
+    assert "год записывается числом, например 2025 (value 'две тысячи двадцать четвёртый')" in message
+
+
+@pytest.mark.parametrize("year", ["2024 г.", "2024 год", "2024г", " 2024 "])
+def test_a_year_with_its_word_is_read(raw_dir_with_forms, year):
+    write_form(raw_dir_with_forms / FORM, year=year)
+    result = run_ingest(raw_dir_with_forms)
+    entry = result.submissions.iloc[0]
+    assert (entry["status"], entry["year"], entry["rows_accepted"]) == ("read", 2024, 10)
 
 
 def test_an_unexpected_error_is_one_line_not_a_traceback(raw_dir_with_forms, tmp_path, monkeypatch, capsys):

@@ -115,8 +115,25 @@ def test_a_deadline_on_the_as_of_day_is_not_yet_passed():
 
 
 def test_every_state_has_its_words():
-    assert set(STATE_RU) == {"on_time", "late", "not_due", "missing"}
+    assert set(STATE_RU) == {"on_time", "late", "not_due", "missing", "refused"}
     assert STATE_RU["missing"] == "не представлен" and STATE_RU["not_due"] == "срок не наступил"
+    assert STATE_RU["refused"] == "получен, не принят"
+
+
+def test_a_file_refused_whole_makes_its_cluster_year_received_but_not_taken():
+    grid = pd.DataFrame({"cluster_id": ["a", "a", "b"], "year": [2024, 2025, 2024]})
+    submissions = pd.DataFrame(
+        {
+            "cluster_id": ["a", "a", "b"],
+            "year": [2024, 2025, 2024],
+            "status": ["rejected", "unreadable", "read"],
+            "submitted_on": [pd.NaT, pd.NaT, pd.Timestamp("2025-01-10")],
+            "source_file": ["a_2024.xlsx", "a_2025.xls", "b_2024.xlsx"],
+        }
+    )
+    states = cluster_year_states(grid, submissions, FACTS.iloc[0:0], date(2026, 6, 1))
+    assert states["state"].tolist() == ["refused", "refused", "on_time"]
+    assert not states["received"].iloc[0] and not states["rate_shown"].iloc[0]
 
 
 # The same fixture through the real build: the cluster report and the region report say the

@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 
 from analysis.ingest.parse import Rows
+from analysis.ingest.people import AMBIGUOUS, People, identify
 from analysis.ingest.plausibility import PLAN_PERIOD_START, latest_date, name_shape
-from analysis.ingest.pseudonym import person_id
 from analysis.sources import forms
 from analysis.sources.plan import FAMILY_PLAN
 
@@ -23,11 +23,19 @@ def _frame(rows: Rows, columns: list[str]) -> pd.DataFrame:
 
 
 def prepare_tables(
-    parts: dict[str, Rows], plan: pd.DataFrame, key: bytes, as_of: date
+    parts: dict[str, Rows], plan: pd.DataFrame, key: bytes, as_of: date, people: People | None = None
 ) -> dict[str, pd.DataFrame]:
     """Typed frames with pseudonymous ids and the key columns the suites check: a name only as
-    its shape (``*_shape``), the reporting year's bounds, the plan period's start and the last
-    day a date of the row may name (``latest_date``: its submission date, never after ``as_of``)."""
+    its shape (``*_shape``), whether the row's person can be told (``*_known``: not one of two
+    namesakes, ``analysis.ingest.people``), the reporting year's bounds, the plan period's start
+    and the last day a date of the row may name (``latest_date``: its submission date, never
+    after ``as_of``). ``people`` are the ids of the rows (worked out here when not given)."""
+    if people is None:
+        people = identify(parts["teachers"].parsed, parts["pairs"].parsed, key)
+
+    def ids(frame: pd.DataFrame, column: str) -> list[str]:
+        return [people.ids[(row_id, column)] for row_id in frame["row_id"]]
+
     plan = plan[plan["family"] == FAMILY_PLAN]
     targets = dict(
         zip(
@@ -74,7 +82,9 @@ def prepare_tables(
     )
     if not teachers.empty:
         teachers["full_name_shape"] = [name_shape(n) for n in teachers["full_name"]]
-        teachers["person_id"] = [person_id(key, n) for n in teachers.pop("full_name")]
+        teachers["person_id"] = ids(teachers, "full_name")
+        teachers["full_name_known"] = teachers["person_id"] != AMBIGUOUS
+        teachers = teachers.drop(columns="full_name")
         teachers = teachers.drop(columns="snils")
         teachers["org_id"] = teachers.pop("organisation")
         teachers["org_key"] = teachers["cluster_id"] + "|" + teachers["org_id"]
@@ -97,9 +107,16 @@ def prepare_tables(
     if not pairs.empty:
         pairs["teacher_name_shape"] = [name_shape(n) for n in pairs["teacher_name"]]
         pairs["specialist_name_shape"] = [name_shape(n) for n in pairs["specialist_name"]]
-        pairs["teacher_id"] = [person_id(key, n) for n in pairs.pop("teacher_name")]
-        pairs["specialist_id"] = [person_id(key, n) for n in pairs.pop("specialist_name")]
+        pairs["teacher_id"] = ids(pairs, "teacher_name")
+        pairs["specialist_id"] = ids(pairs, "specialist_name")
+        pairs["teacher_name_known"] = pairs["teacher_id"] != AMBIGUOUS
+        pairs["specialist_name_known"] = pairs["specialist_id"] != AMBIGUOUS
+        pairs = pairs.drop(columns=["teacher_name", "specialist_name"])
         pairs["specialist_org_id"] = pairs.pop("specialist_organisation")
+        # a pair is two people: one whose two names are one person is no pair
+        pairs["two_people"] = (pairs["teacher_id"] != pairs["specialist_id"]) | (
+            pairs["teacher_id"] == AMBIGUOUS
+        )
         pairs["teacher_key"] = (
             pairs["cluster_id"] + "|" + pairs["year"].astype(str) + "|" + pairs["teacher_id"]
         )
@@ -139,6 +156,14 @@ def value_sets(
             chosen["cluster_id"] + "|" + chosen["year"].astype(str) + "|" + chosen["person_id"]
         )
     kind_pairs = {f"{t}:{f}" for t in ("none", "yes", "unknown") for f in ("number", "yes", "no", "none")}
+    # An indicator's own cell with no target while it has programme rows is a heading: the plan
+    # sets its targets per programme, so a fact there has nothing to be measured against.
+    own = plan[plan["programme_code"] == ""]
+    with_rows = set(programmes["cluster_id"] + "|" + programmes["indicator"])
+    heading_cells = own[
+        (own["target_raw"].fillna("").str.strip() == "")
+        & (own["cluster_id"] + "|" + own["indicator"]).isin(with_rows)
+    ]
     return {
         "clusters": set(registry["cluster_id"]),
         "plan_years": set(cluster + "|" + plan["year"].astype(str)),
@@ -151,5 +176,13 @@ def value_sets(
         "employers": set(employers["cluster_id"] + "|" + employers["org_id"]),
         "college_teachers": college_teachers,
         "kind_pairs": kind_pairs | {"count:number", "count:none"},
+        "heading_cells": set(
+            heading_cells["cluster_id"]
+            + "|"
+            + heading_cells["year"].astype(str)
+            + "|"
+            + heading_cells["indicator"]
+            + "|"
+        ),
         "pair_formats": set(forms.PAIR_FORMATS),
     }

@@ -30,6 +30,7 @@ SUBMISSION_COLUMNS = [
     "source_file",
     "sha256",  # of the file's bytes; of a CSV folder, of its sheets' names and bytes in name order
     "size_bytes",
+    "read_from",  # the file or folder read, relative to data/raw/ (a link's target, resolved)
     "cluster_id",
     "year",
     "submitted_on",
@@ -109,3 +110,15 @@ def validation_table(outcomes: list) -> pd.DataFrame:
     ]
     frame = pd.DataFrame.from_records(rows, columns=VALIDATION_COLUMNS)
     return frame.astype({"success": "bool", "rows_checked": "int64", "rows_failed": "int64"})
+
+
+# What ingest read but flags for a look, one row each: namesakes, one СНИЛС under two spellings,
+# a submission date outside its reporting year's window. ``kind`` tells them apart; ``rule`` is
+# the sentence a reader sees (rows and sheets named, never a person).
+INGEST_WARNING_COLUMNS = ["cluster_id", "year", "source_file", "sheet", "kind", "rule"]
+
+
+def warning_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=INGEST_WARNING_COLUMNS)
+    frame["year"] = pd.array(frame["year"], dtype="Int64")
+    return frame.sort_values(["source_file", "kind", "rule"], kind="stable").reset_index(drop=True)

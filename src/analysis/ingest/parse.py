@@ -2,17 +2,21 @@
 
 Each table of the collection form has one parser per column (``PARSERS``); a cell that cannot be
 read rejects its whole row with the first rule it breaks — except an optional value
-(``OPTIONAL_VALUES``: the СНИЛС), which is dropped and reported while the row stays. A cell whose
-value the file does not hold (a formula saved without its value, an error value) rejects its row
-with that reason. Personal values are masked in rejects.
+(``OPTIONAL_VALUES``: the СНИЛС, the training date, the students with an employer mentor), which
+is dropped and reported while the row stays; a sheet without an optional column keeps its rows
+too (``missing_required``). A required cell whose value the file does not hold (a formula saved
+without its value, an error value, INF or NaN) rejects its row with that reason. Personal values
+are masked in rejects.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from analysis.sources import forms, normalise
+from analysis.sources import dates, forms, normalise
 from analysis.sources.xlsx import CellProblem
 
 PERSONAL_COLUMNS = {"full_name", "snils", "teacher_name", "specialist_name"}
@@ -21,7 +25,7 @@ PERSONAL_COLUMNS = {"full_name", "snils", "teacher_name", "specialist_name"}
 MASKED = "(скрыто: персональные данные)"
 
 # Columns whose bad value is dropped (and reported) instead of rejecting the row.
-OPTIONAL_VALUES = {"teachers": {"snils"}}
+OPTIONAL_VALUES = {"teachers": {"snils", "training_completed"}, "enrolment": {"with_employer_mentor"}}
 DROPPED = "значение не учтено, строка принята"
 
 
@@ -67,6 +71,41 @@ def _word(words: dict[str, str], hint: str) -> Callable[[object], str]:
     return parse
 
 
+def non_finite(value: object) -> CellProblem | None:
+    """A number cell holding infinity or «not a number» (``INF``, ``NaN`` stored by a tool other
+    than Excel): it passes «≥ 0» and breaks every sum, so it is refused at the cell."""
+    if isinstance(value, float) and not math.isfinite(value):
+        word = "NaN" if math.isnan(value) else "INF"
+        return CellProblem(
+            f"в ячейке сохранено не число, а {word} (бесконечность или «не число»): введите число"
+        )
+    return None
+
+
+DAY_RANGE = (1900, 2100)  # a year outside is a typing error (and beyond what the tables can hold)
+
+
+def _day(value: object):
+    found = dates.day(value)
+    if found is not None and not DAY_RANGE[0] <= found.year <= DAY_RANGE[1]:
+        raise ValueError(f"год даты {found.year} — опечатка? дата пишется как дд.мм.гггг")
+    return found
+
+
+def _snils(value: object) -> str | None:
+    """A СНИЛС as ``normalise.snils`` reads it, also with spaces between any digits
+    (``112 233 445 95``) or with its leading zeros lost to a number cell (``12345678964`` written
+    as ``1234567896``): what is left after taking out spaces and dashes is padded to 11 digits,
+    and the check number still decides."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    digits = re.sub(r"[\s\-‐‑–—]", "", normalise.text(value))
+    if digits.isdigit() and 9 <= len(digits) <= 11:
+        digits = digits.zfill(11)
+        return normalise.snils(f"{digits[:3]}-{digits[3:6]}-{digits[6:9]} {digits[9:]}")
+    return normalise.snils(value)
+
+
 def _integer(value: object) -> int:
     number = normalise.number(value)
     if not number.is_integer():
@@ -82,20 +121,20 @@ PARSERS: dict[str, dict[str, Callable[[object], object]]] = {
     },
     "teachers": {
         "full_name": _required(normalise.person_name),
-        "snils": normalise.snils,
+        "snils": _snils,
         "organisation": _required(normalise.organisation),
         "employment": _required(_word(forms.EMPLOYMENT_WORDS, "напишите «штатный» или «совместитель»")),
         "programme_code": _required(normalise.programme_code),
         "hours": _required(normalise.number),
-        "training_completed": normalise.day,
+        "training_completed": _day,
     },
     "pairs": {
         "teacher_name": _required(normalise.person_name),
         "specialist_name": _required(normalise.person_name),
         "specialist_organisation": _required(normalise.organisation),
         "programme_code": _required(normalise.programme_code),
-        "start": _required(normalise.day),
-        "end": normalise.day,
+        "start": _required(_day),
+        "end": _day,
         "format": _required(lambda v: normalise.text(v).lower()),
     },
     "enrolment": {
@@ -130,6 +169,8 @@ def heading(table: str, column: str, sheet: str) -> str:
 def shown(column: str, value: object) -> str:
     if column in PERSONAL_COLUMNS and not normalise.is_blank(value):
         return MASKED
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "INF"
     return "" if normalise.is_blank(value) else normalise.text(value)
 
 
@@ -149,12 +190,13 @@ def parse_rows(table: str, records: list[dict], context: dict, rows: Rows, raw: 
         dropped = []
         for column, parse in parsers.items():
             value = record.get(column)
+            value = non_finite(value) or value
             try:
                 if isinstance(value, CellProblem):
                     raise ValueError(value.rule)
                 parsed[column] = parse(value)
             except ValueError as exc:
-                if column in optional and not isinstance(value, CellProblem):
+                if column in optional:
                     parsed[column] = None
                     dropped.append((column, f"{exc}: {DROPPED}"))
                     continue
@@ -182,6 +224,20 @@ def parse_rows(table: str, records: list[dict], context: dict, rows: Rows, raw: 
             )
         if not problem:
             rows.parsed.append(parsed)
+
+
+def optional_headings(table: str) -> list[str]:
+    """The form's headings of a table's optional columns."""
+    return [h for h, name in SPEC[table].columns if name in OPTIONAL_VALUES.get(table, ())]
+
+
+def missing_required(table: str, missing: list[str]) -> list[str]:
+    """Of a sheet's missing headings, those its rows cannot do without: a column that is read
+    (``PARSERS``) and not optional. The form's reading aids (name, plan, comment) are not needed."""
+    names = dict(SPEC[table].columns)
+    return [
+        h for h in missing if names[h] in PARSERS[table] and names[h] not in OPTIONAL_VALUES.get(table, ())
+    ]
 
 
 def missing_columns_rejects(table: str, sheet, context: dict, rows: Rows, raw: dict[int, dict]) -> None:

@@ -1,9 +1,10 @@
 """Pseudonymous ids for people: personal data (ФИО, СНИЛС, Federal Law 152-ФЗ) never leaves
 ingestion in clear.
 
-A person's id is a keyed hash (HMAC-SHA-256) of their normalised ФИО, so the same person gets the
-same id in every file and every year, and nobody without the key can tell who it is — or check a
-guess. The key comes from the environment variable ``ANALYSIS_PSEUDONYM_KEY`` or from the file
+A person's id is a keyed hash (HMAC-SHA-256) of their СНИЛС when the form gives a valid one, else
+of their normalised ФИО (``analysis.ingest.people`` decides which row is whom), so the same person
+gets the same id in every file and every year, and nobody without the key can tell who it is — or
+check a guess. The key comes from the environment variable ``ANALYSIS_PSEUDONYM_KEY`` or from the file
 named by ``ANALYSIS_PSEUDONYM_KEY_FILE`` (default ``~/.config/professionalitet/pseudonym.key``),
 outside git. Only demonstration data may use the built-in demo key.
 """
@@ -63,4 +64,11 @@ def write_new_key(path: Path | None = None) -> Path:
 def person_id(key: bytes, full_name: str) -> str:
     """The stable pseudonymous id of a person: ``p-`` and 16 hex digits of HMAC-SHA-256."""
     digest = hmac.new(key, name_key(full_name).encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"p-{digest[:16]}"
+
+
+def snils_id(key: bytes, snils: str) -> str:
+    """The id of the person with this СНИЛС (11 digits): a keyed hash of the number, apart from
+    every ФИО's by a prefix no name has."""
+    digest = hmac.new(key, f"снилс:{snils}".encode(), hashlib.sha256).hexdigest()
     return f"p-{digest[:16]}"

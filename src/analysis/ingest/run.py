@@ -29,10 +29,13 @@ from analysis.ingest.output import (
     output_frame,
     submission_log,
     validation_table,
+    warning_frame,
 )
-from analysis.ingest.parse import heading, shown
-from analysis.ingest.read import load_organisations, read_inputs
+from analysis.ingest.parse import DROPPED, OPTIONAL_VALUES, Rows, heading, shown
+from analysis.ingest.people import People, identify
+from analysis.ingest.read import file_warnings, load_organisations, read_inputs
 from analysis.ingest.workers import Reading
+from analysis.sources.plan import FAMILY_PLAN
 from analysis.sources.xlsx import LIMITS, Limits
 from analysis.tables import PAIR_COLUMNS, TEACHER_COLUMNS
 
@@ -49,6 +52,8 @@ class IngestResult:
     validation: pd.DataFrame = field(default_factory=lambda: validation_table([]))
     # Optional values left out of accepted rows (an invalid СНИЛС), in the rejects' columns.
     dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
+    # What was read but deserves a look (namesakes, a submission date after the deadline …).
+    warnings: pd.DataFrame = field(default_factory=lambda: warning_frame([]))
 
     def reject_lines(self) -> list[str]:
         return row_lines(self.rejects)
@@ -69,6 +74,54 @@ def row_lines(frame: pd.DataFrame) -> list[str]:
         )
         for r in frame.itertuples(index=False)
     ]
+
+
+def _prepare_each_file(
+    parts: dict[str, Rows], plan: pd.DataFrame, key: bytes, as_of: date, people: People
+) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    """``prepare_tables`` of every row; should it fail (a bug meeting a value nobody foresaw),
+    each file is tried alone, and the rows of a file it fails on are rejected with a line naming
+    that file, so no file stops the others."""
+    try:
+        return prepare_tables(parts, plan, key, as_of, people), []
+    except Exception:  # isolated below, file by file
+        logger.debug("preparing the tables failed; trying file by file", exc_info=True)
+    files = sorted({r["source_file"] for rows in parts.values() for r in rows.parsed})
+    good, broken = [], []
+    for file in files:
+        try:
+            prepare_tables(_only(parts, {file}), plan, key, as_of, people)
+            good.append(file)
+        except Exception as exc:  # the file is named, the others go on
+            logger.debug("preparing the rows of %s failed", file, exc_info=True)
+            rule = (
+                f"внутренняя ошибка программы при обработке этого файла ({type(exc).__name__}): "
+                "файл не загружен, остальные загружены — пришлите файл разработчикам"
+            )
+            for table, rows in parts.items():
+                for row in rows.parsed:
+                    if row["source_file"] == file:
+                        broken.append(
+                            {
+                                "row_id": row["row_id"],
+                                "table": table,
+                                "column": "",
+                                "value": "",
+                                "rule": rule,
+                                "source_file": file,
+                                "sheet": row.get("sheet", ""),
+                                "source_row": row["source_row"],
+                                "cluster_id": row.get("cluster_id"),
+                                "year": row.get("year"),
+                            }
+                        )
+    return prepare_tables(_only(parts, set(good)), plan, key, as_of, people), broken
+
+
+def _only(parts: dict[str, Rows], files: set[str]) -> dict[str, Rows]:
+    return {
+        t: Rows(parsed=[r for r in rows.parsed if r["source_file"] in files]) for t, rows in parts.items()
+    }
 
 
 def ingest(
@@ -93,15 +146,32 @@ def ingest(
     as_of = as_of or date.today()
     organisations = load_organisations(raw_dir)
     demo_clusters = set(registry.loc[registry["demo"], "cluster_id"])
-    parts, raw, log = read_inputs(raw_dir, demo_clusters, limits, as_of, reading)
-    people = [r for t in ("teachers", "pairs") for r in parts[t].parsed]
-    key = key_for(all(r.get("demo") for r in people)) if people else b""
-    tables = prepare_tables(parts, plan, key, as_of)
+    plans = plan[plan["family"] == FAMILY_PLAN]
+    plan_years = {c: set() for c in registry["cluster_id"]} | {
+        c: set(g["year"].astype(int)) for c, g in plans.groupby("cluster_id")
+    }
+    parts, raw, log = read_inputs(raw_dir, demo_clusters, limits, as_of, reading, plan_years)
+    roster = [r for t in ("teachers", "pairs") for r in parts[t].parsed]
+    key = key_for(all(r.get("demo") for r in roster)) if roster else b""
+    people = identify(parts["teachers"].parsed, parts["pairs"].parsed, key)
+    tables, broken = _prepare_each_file(parts, plan, key, as_of, people)
     values = value_sets(registry, plan, organisations, tables["teachers"])
+    if not tables["facts"].empty:
+        facts = tables["facts"]
+        facts["fact_on_heading"] = facts["cell_key"].isin(values["heading_cells"]) & (
+            facts["fact_kind"] != "none"
+        )
+    if not tables["teachers"].empty:
+        teachers = tables["teachers"]
+        teachers["teaches"] = ~(teachers["org_key"].isin(values["employers"]) & (teachers["hours"] <= 0))
 
     from analysis.ingest.validation import Outcome, suites
 
-    rejected: list[dict] = [r for rows in parts.values() for r in rows.rejects]
+    rejected: list[dict] = [r for rows in parts.values() for r in rows.rejects] + broken
+    # A suite's rule broken by an optional value (a training date after the reporting year)
+    # drops that value, not the row.
+    suite_dropped: list[dict] = []
+    blanked: dict[str, dict[str, set[int]]] = {}
     outcomes = []
     for table, rules in suites(values).items():
         frame = tables[table]
@@ -115,13 +185,16 @@ def ingest(
                 column = outcome.rule.column
                 row = by_id.loc[row_id]
                 value = raw[row_id].get(column, row.get(column))
-                rejected.append(
+                optional = column in OPTIONAL_VALUES.get(table, ())
+                if optional:
+                    blanked.setdefault(table, {}).setdefault(column, set()).add(row_id)
+                (suite_dropped if optional else rejected).append(
                     {
                         "row_id": row_id,
                         "table": table,
                         "column": heading(table, column, row["sheet"]),
                         "value": shown(column, value),
-                        "rule": outcome.rule.rule,
+                        "rule": f"{outcome.rule.rule}: {DROPPED}" if optional else outcome.rule.rule,
                         "source_file": row["source_file"],
                         "sheet": row["sheet"],
                         "source_row": row["source_row"],
@@ -136,6 +209,11 @@ def ingest(
     rejects = rejects.sort_values(["source_file", "sheet", "source_row", "row_id"], kind="stable")
     rejected_ids = set(rejects["row_id"])
     accepted = {t: f[~f["row_id"].isin(rejected_ids)] if not f.empty else f for t, f in tables.items()}
+    for table, columns in blanked.items():
+        frame = accepted[table].copy()
+        for column, row_ids in columns.items():
+            frame.loc[frame["row_id"].isin(row_ids), column] = None
+        accepted[table] = frame
     result_tables = {
         "facts": facts_output(accepted["facts"]),
         "teachers": output_frame(accepted["teachers"], TEACHER_COLUMNS),
@@ -144,11 +222,20 @@ def ingest(
         "organisations": organisations,
     }
     submissions = submission_log(log, rejected_ids)
-    dropped = [r for rows in parts.values() for r in rows.dropped if r["row_id"] not in rejected_ids]
+    dropped = [
+        r
+        for r in [*(r for rows in parts.values() for r in rows.dropped), *suite_dropped]
+        if r["row_id"] not in rejected_ids
+    ]
     return IngestResult(
         result_tables,
         rejects.drop(columns="row_id").reset_index(drop=True),
         submissions,
         validation_table(outcomes),
-        pd.DataFrame.from_records(dropped, columns=["row_id", *REJECT_COLUMNS]).drop(columns="row_id"),
+        # one line per value dropped: the first rule it breaks
+        pd.DataFrame.from_records(dropped, columns=["row_id", *REJECT_COLUMNS])
+        .drop_duplicates(["row_id", "column"])
+        .drop(columns="row_id")
+        .reset_index(drop=True),
+        warning_frame(people.warnings + file_warnings(log)),
     )

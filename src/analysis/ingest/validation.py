@@ -69,6 +69,17 @@ def _name_rule(column: str) -> Rule:
     )
 
 
+def _known_person(column: str) -> Rule:
+    """The row's person can be told apart from a namesake (``analysis.ingest.people``)."""
+    return Rule(
+        "ExpectColumnValuesToBeInSet",
+        {"column": f"{column}_known", "value_set": [True]},
+        "в листе «Преподаватели» двое с этим ФИО и разными СНИЛС: по этой строке не понять, кто из них — "
+        "укажите СНИЛС (в паре — уточните ФИО в обоих листах)",
+        column,
+    )
+
+
 def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
     """The suite of every table, given the known value sets (clusters, plan cells …)."""
     between0 = {"min_value": 0}
@@ -115,6 +126,12 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             ),
             Rule(
                 "ExpectColumnValuesToBeInSet",
+                {"column": "fact_on_heading", "value_set": [False]},
+                "у показателя нет своего плана, только по программам: укажите факт в строках программ",
+                "fact",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
                 {"column": "kind_pair", "value_set": values["kind_pairs"]},
                 "в плане число: укажите число, а не да/нет",
                 "fact",
@@ -131,6 +148,7 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             known_cluster,
             plan_year,
             _name_rule("full_name"),
+            _known_person("full_name"),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "org_key", "value_set": values["participants"]},
@@ -149,6 +167,13 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
                 "ExpectColumnValuesToBeBetween",
                 {"column": "hours", "min_value": 0, "max_value": 2000},
                 "часов в году — от 0 до 2000",
+                "hours",
+            ),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "teaches", "value_set": [True]},
+                "у работника организации-работодателя 0 часов: преподаватель от работодателя ведёт занятия — "
+                "укажите его часы или удалите строку",
                 "hours",
             ),
             _after(
@@ -179,6 +204,14 @@ def suites(values: dict[str, set[str]]) -> dict[str, list[Rule]]:
             plan_year,
             _name_rule("teacher_name"),
             _name_rule("specialist_name"),
+            _known_person("teacher_name"),
+            _known_person("specialist_name"),
+            Rule(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "two_people", "value_set": [True]},
+                "преподаватель и специалист — один и тот же человек: пара — это два разных человека",
+                "specialist_name",
+            ),
             Rule(
                 "ExpectColumnValuesToBeInSet",
                 {"column": "teacher_key", "value_set": values["college_teachers"]},

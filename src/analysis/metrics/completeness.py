@@ -16,7 +16,8 @@ ON_TIME = "on_time"
 LATE = "late"
 NOT_DUE = "not_due"
 MISSING = "missing"
-STATES = [ON_TIME, LATE, NOT_DUE, MISSING]
+REFUSED = "refused"  # a file came but none of it could be taken (named wrong, unreadable, …)
+STATES = [ON_TIME, LATE, NOT_DUE, MISSING, REFUSED]
 RECEIVED = (ON_TIME, LATE)
 
 STATE_COLUMNS = [
@@ -49,7 +50,10 @@ def cluster_year_states(
     - ``on_time`` — received, dated on or before the reporting deadline of the year;
     - ``late`` — received, dated after the deadline;
     - ``not_due`` — not received, the deadline is still ahead of ``as_of`` (or is ``as_of``);
-    - ``missing`` — not received, the deadline has passed.
+    - ``missing`` — not received, the deadline has passed;
+    - ``refused`` — not received, but a file of it came and was refused whole or could not be
+      read (``submissions`` status ``rejected`` or ``unreadable`` under its cluster-year, which
+      ingest takes from the file's name): «получен, не принят», whatever the deadline.
 
     **Decision — undated.** A received cluster-year without a submission date (a facts CSV, or a
     form whose «Дата представления» is blank) is ``on_time``: lateness is a finding we state only
@@ -88,8 +92,21 @@ def cluster_year_states(
     )
     late = out["dated"] & (out["submitted_on"] > out["deadline"])
     overdue = out["deadline"] < pd.Timestamp(as_of)
+    refused_files = submissions[submissions["status"].isin(["rejected", "unreadable"])].dropna(
+        subset=["cluster_id", "year"]
+    )
+    refused_keys = set(
+        zip(refused_files["cluster_id"].astype(str), refused_files["year"].astype("int64"), strict=True)
+    )
+    refused = pd.Series(
+        [(c, int(y)) in refused_keys for c, y in zip(out["cluster_id"], out["year"], strict=True)],
+        index=out.index,
+        dtype=bool,
+    )
     out["state"] = np.select(
-        [out["received"] & late, out["received"], overdue], [LATE, ON_TIME, MISSING], default=NOT_DUE
+        [out["received"] & late, out["received"], refused, overdue],
+        [LATE, ON_TIME, REFUSED, MISSING],
+        default=NOT_DUE,
     )
     out["rate_shown"] = out["received"] & out["has_facts"].fillna(False).astype(bool)
     return out[STATE_COLUMNS].sort_values(keys).reset_index(drop=True)

@@ -1,8 +1,11 @@
 """Plausibility of reported facts against their plan: a fact far above its target is kept but
-flagged, since typing errors (1e9, an extra zero) are common (DOMAIN.md «plausibility»)."""
+flagged, since typing errors (1e9, an extra zero) are common (DOMAIN.md «plausibility»); and the
+one warnings table the reports show, which also carries what ingest flagged (namesakes, a
+submission date outside its window — ``analysis.ingest.output.INGEST_WARNING_COLUMNS``)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.sources.plan import FAMILY_PLAN
@@ -18,7 +21,10 @@ WARNING_COLUMNS = [
     "target",
     "ratio",
     "rule",
+    "kind",  # fact_ceiling here; ingest's kinds (namesakes, same_snils, submission_date …)
+    "source_file",
 ]
+FACT_CEILING = "fact_ceiling"
 
 
 def fact_ceiling_warnings(
@@ -37,6 +43,8 @@ def fact_ceiling_warnings(
         [*keys, "target_value"],
     ]
     numbers = facts.loc[facts["fact_kind"] == "number", [*keys, "fact_value"]]
+    # Ingest refuses INF and NaN at the cell; should one still arrive, it is not a ratio to show.
+    numbers = numbers[np.isfinite(numbers["fact_value"].astype("float64"))]
     merged = numbers.merge(targets, on=keys, how="inner")
     merged = merged[merged["fact_value"] > ceiling * merged["target_value"]]
     out = merged.rename(columns={"fact_value": "fact", "target_value": "target"})
@@ -46,6 +54,8 @@ def fact_ceiling_warnings(
         "проверьте, нет ли опечатки"
         for f, t, r in zip(out["fact"], out["target"], out["ratio"], strict=True)
     ]
+    out["kind"] = FACT_CEILING
+    out["source_file"] = ""
     out = out[WARNING_COLUMNS].sort_values(keys).reset_index(drop=True)
     return out.astype({"year": "int64", "fact": "float64", "target": "float64", "ratio": "float64"})
 
@@ -55,3 +65,17 @@ def _number(value: float) -> str:
     if float(value).is_integer():
         return f"{int(value):,}".replace(",", " ")
     return f"{value:g}".replace(".", ",")
+
+
+def warnings_table(fact_warnings: pd.DataFrame, ingest_warnings: pd.DataFrame) -> pd.DataFrame:
+    """The facts far above their target, then ingest's warnings (with no indicator, fact or
+    target of their own), in the columns of ``WARNING_COLUMNS``."""
+    other = ingest_warnings.reindex(columns=WARNING_COLUMNS)
+    other["indicator"] = ""
+    other["programme_code"] = ""
+    other = other.dropna(subset=["cluster_id", "year"])
+    frames = [f for f in (fact_warnings, other) if not f.empty]
+    if not frames:
+        return fact_warnings
+    out = pd.concat(frames, ignore_index=True)
+    return out.astype({"year": "int64", "fact": "float64", "target": "float64", "ratio": "float64"})

@@ -232,13 +232,31 @@ WARNINGS_TEMPLATE = """\
 {% endfor %}
 </ul>
 </div>
+{% endif %}
+{% if notes %}
+<div class="data-warnings">
+<p><strong>Замечания к отчёту.</strong> Данные прочитаны и учтены, но требуют проверки:</p>
+<ul>
+{% for r in notes %}
+<li>{{ r.file }}: {{ r.rule }}</li>
+{% endfor %}
+</ul>
+</div>
 {% endif %}"""
 
 
 def data_warnings(cy: ClusterYear):
-    """The year's implausible facts (far above their count target), as a note to check them;
-    nothing when there are none."""
-    return markup.fragment(WARNINGS_TEMPLATE, rows=cy.warnings.to_dict("records"))
+    """The year's implausible facts (far above their count target), as a note to check them, and
+    what ingest flagged on its submission (namesakes, a date outside its window); nothing when
+    there are none."""
+    rows = cy.warnings.to_dict("records")
+    facts = [r for r in rows if r.get("kind", "fact_ceiling") == "fact_ceiling"]
+    notes = [
+        {"file": provenance.file_name(r.get("source_file")), "rule": r["rule"]}
+        for r in rows
+        if r.get("kind", "fact_ceiling") != "fact_ceiling"
+    ]
+    return markup.fragment(WARNINGS_TEMPLATE, rows=facts, notes=notes)
 
 
 def _summary_frame(cy: ClusterYear) -> pd.DataFrame:

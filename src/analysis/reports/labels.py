@@ -86,6 +86,7 @@ STATE_RU = {
     c.LATE: "представлен с опозданием",
     c.NOT_DUE: "срок не наступил",
     c.MISSING: "не представлен",
+    c.REFUSED: "получен, не принят",
 }
 COMPLETENESS_RU = STATE_RU  # the name the index used before the states had one function
 NO_RATE = "нет данных"  # in place of a fulfilment rate that may not be shown (never 0 %)

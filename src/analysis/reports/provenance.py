@@ -60,6 +60,15 @@ def file_name(path) -> str:
     return normalise.reveal(path.rsplit("/", 1)[-1])
 
 
+def _shown_name(row) -> str:
+    """A file's name; when it was a link, also what it led to (relative to ``data/raw/``)."""
+    name = file_name(row.source_file)
+    read_from = getattr(row, "read_from", None)
+    if isinstance(read_from, str) and read_from and PurePath(read_from).name != name:
+        return f"{name} (по ссылке: {read_from})"
+    return name
+
+
 def source_files(
     submissions: pd.DataFrame, facts: pd.DataFrame, cluster_ids: list[str], year: int
 ) -> pd.DataFrame:
@@ -76,7 +85,7 @@ def source_files(
         size = getattr(row, "size_bytes", None)
         rows.append(
             {
-                "file": file_name(row.source_file),
+                "file": _shown_name(row),
                 "cluster_id": row.cluster_id if isinstance(row.cluster_id, str) else UNKNOWN,
                 "year": int(row.year) if not pd.isna(row.year) else None,
                 "received": None if pd.isna(row.submitted_on) else pd.Timestamp(row.submitted_on).date(),

@@ -20,7 +20,7 @@ BADGES = {
     "stale": "устарел",
 }
 # Submission states of a cluster-year (metrics.completeness): those that are a data problem.
-PROBLEM_STATES = {"late", "missing"}
+PROBLEM_STATES = {"late", "missing", "refused"}
 MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
           "октября", "ноября", "декабря"]  # fmt: skip
 

@@ -23,7 +23,7 @@ from analysis.ingest.pseudonym import load_key
 from analysis.ingest.read import start_reading
 from analysis.ingest.run import ingest
 from analysis.metrics.completeness import quality_summary
-from analysis.metrics.plausibility import CEILING_RATIO, fact_ceiling_warnings
+from analysis.metrics.plausibility import CEILING_RATIO, fact_ceiling_warnings, warnings_table
 from analysis.metrics.reconcile import (
     enrolment_evidence,
     reconcile_facts,
@@ -165,7 +165,7 @@ def prepare(
         "rejects": result.rejects,
         "submissions": result.submissions,
         "validation": result.validation,
-        "warnings": fact_warnings,
+        "warnings": warnings_table(fact_warnings, result.warnings),
         "quality": quality_summary(result.tables, result.rejects),
         **staffing_tables(result.tables, plan),
     }
@@ -199,7 +199,8 @@ def prepare(
         written=written,
         rejected=result.rejects,
         dropped=result.dropped,
-        notices=[m for m in files.loc[~problems, "message"] if m],
+        notices=[m for m in files.loc[~problems, "message"] if m]
+        + [f"{w.source_file}: {w.rule}" for w in result.warnings.itertuples(index=False)],
         fact_warnings=len(fact_warnings),
         processed=Path(processed_dir),
     )

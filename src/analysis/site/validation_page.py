@@ -89,8 +89,12 @@ def _files(submissions: pd.DataFrame) -> list[dict]:
     for s in submissions.sort_values(["source_file"], kind="stable").itertuples(index=False):
         reason = ""
         if s.status == "superseded":
+            said = re.search(r"учитывается (.+?), а не этот файл: ([^;]+)", s.message or "")
             later = counted.get((s.cluster_id, s.year))
-            reason = f"учтён файл {file_name(later)}" if later else names_only(s.message or "", paths)
+            if said:
+                reason = f"учтён файл {file_name(said.group(1))}: {said.group(2)}"
+            else:
+                reason = f"учтён файл {file_name(later)}" if later else names_only(s.message or "", paths)
         elif s.status != "read":
             reason = names_only(s.message or "", paths)
         rows.append(

@@ -26,6 +26,7 @@ import pandas as pd
 
 from analysis.errors import Location, PlanError
 from analysis.sources import normalise
+from analysis.sources.entries import read_regular
 
 KINDS = ("section", "group", "indicator", "programme")
 FIXED_COLUMNS = ["kind", "code", "programme_code", "title"]
@@ -84,7 +85,10 @@ def read_plan_file(path: str | Path) -> pd.DataFrame:
     """Read a canonical plan file and check its structure; cells stay exactly as written."""
     path = Path(path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        # opened without blocking and only as a regular file: a pipe or a device named like a plan
+        # never stalls the build (analysis.sources.entries)
+        data = io.BytesIO(read_regular(path))
+        frame = pd.read_csv(data, dtype=str, keep_default_na=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise PlanError(
             Location(file=str(path)),

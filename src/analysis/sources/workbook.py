@@ -18,7 +18,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,13 +28,15 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError, Location
-from analysis.sources import forms, normalise
+from analysis.sources import dates, forms, normalise
+from analysis.sources.entries import examine, open_regular, relative_to_root
+from analysis.sources.lookalike import difference, to_cyrillic, to_latin
 from analysis.sources.xlsx import (
     LIMITS,
     CellProblem,
     Limits,
     UnreadableSubmission,
-    check_file_size,
+    read_limited,
     read_xlsx,
 )
 
@@ -47,8 +51,9 @@ __all__ = [
 ]
 
 HEADER_SCAN_ROWS = 6
+_SPACES = re.compile(r"\s+")
 # «<cluster>_<year>», then optionally a suffix such as «_v2» or « (1)» that tells two files apart.
-_NAME = re.compile(r"^(?P<cluster>[a-z0-9][a-z0-9-]*)_(?P<year>\d{4})(?:[^0-9].*)?$")
+_NAME = re.compile(r"^(?P<cluster>[a-z0-9][a-z0-9-]*)[_ ](?P<year>\d{4})(?:[^0-9].*)?$")
 
 
 class IdentityMismatch(UnreadableSubmission):
@@ -79,10 +84,17 @@ class Submission:
     sheets: dict[str, RawSheet]
     demo: bool = False
     notes: list[str] = field(default_factory=list)  # what was read with a caveat, one line each
+    sha256: str = ""  # of the bytes read (a CSV folder: its sheets' names and bytes in name order)
+    size_bytes: int = 0
+    read_from: str = ""  # the file or folder read, relative to the raw folder (a link's target)
+    modified: float = 0.0  # when the file read was last modified (seconds since the epoch)
 
 
 def _heading_key(value: object) -> str:
-    return normalise.text(value).lower().replace("ё", "е")
+    """A heading, label or sheet title as compared: any case, ё as е, Latin look-alike letters
+    as Cyrillic, without invisible characters or trailing «:», «*», «.» (``Дата представления:``)."""
+    key = to_cyrillic(normalise.text(value)).lower().replace("ё", "е")
+    return _SPACES.sub(" ", key).strip().rstrip(":*.").strip()
 
 
 def _table(title: str, rows: list[tuple], spec: forms.Sheet, where: str) -> RawSheet:
@@ -116,11 +128,7 @@ def _table(title: str, rows: list[tuple], spec: forms.Sheet, where: str) -> RawS
 def read_csv_rows(path: Path, limits: Limits = LIMITS) -> list[tuple[int, tuple[str, ...]]]:
     """The non-blank lines of a CSV file as ``(line number, cells)``: UTF-8 (with or without a
     BOM) or cp1251, separated by ``;`` or ``,`` (whichever the first line uses more)."""
-    check_file_size(path, limits)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableSubmission(Location(file=str(path)), f"файл не открывается ({exc.strerror})") from exc
+    raw = read_limited(path, limits)
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             content = raw.decode(encoding)
@@ -182,10 +190,15 @@ def csv_table(rows: list[tuple[int, tuple[str, ...]]], header: list[str], column
     return frame
 
 
-def _csv_rows(folder: Path, limits: Limits) -> dict[str, list[tuple]]:
-    """Each sheet's rows so that ``rows[i]`` is the file's line ``i + 1`` (blank lines kept blank)."""
+def _csv_rows(folder: Path, limits: Limits, root: Path) -> dict[str, list[tuple]]:
+    """Each sheet's rows so that ``rows[i]`` is the file's line ``i + 1`` (blank lines kept blank).
+    Every ``*.csv`` of the folder must be a regular file inside the raw folder ``root``."""
     sheets = {}
     for path in sorted(folder.glob("*.csv")):
+        entry = examine(path, root)
+        if entry.kind != "file":
+            reason = entry.reason or "папка, а не файл"
+            raise UnreadableSubmission(Location(file=str(path)), reason)
         lines = read_csv_rows(path, limits)
         rows: list[tuple] = [()] * (lines[-1][0] if lines else 0)
         for number, cells in lines:
@@ -209,15 +222,29 @@ def _meta(rows: list[tuple], path: Path) -> dict[str, object]:
 
 
 def name_identity(path: str | Path) -> tuple[str, int] | None:
-    """The cluster-year a file or folder name gives (``samara-law_2025_v2.xlsx``), or None."""
-    named = _NAME.match(Path(path).name)
+    """The cluster-year a file or folder name gives (``samara-law_2025_v2.xlsx``), or None; read
+    in any case, spaces around it and Cyrillic look-alike letters folded (``SAMARA-LAW_2025.xlsx ``)."""
+    named = _NAME.match(to_latin(Path(path).name.strip().lower()))
     return (named["cluster"], int(named["year"])) if named else None
 
 
-def read_submission(path: str | Path, limits: Limits = LIMITS) -> Submission:
+_YEAR_WORD = re.compile(r"\s*(?:г\.?|года?|год\.?)\s*$", re.IGNORECASE)
+
+
+def _suffix(path: Path) -> str:
+    """A name's extension in lowercase, spaces after it left out (``.xlsx `` is ``.xlsx``)."""
+    return Path(path.name.strip()).suffix.lower()
+
+
+def read_submission(path: str | Path, limits: Limits = LIMITS, root: str | Path | None = None) -> Submission:
     """Read every sheet of a submission; its cluster-year is the one its file name and its
-    «Сведения» sheet agree on (see the module docstring)."""
+    «Сведения» sheet agree on (see the module docstring). ``root`` is the raw folder a link may
+    lead into (default: the folder above the submissions folder)."""
     path = Path(path)
+    root = Path(root) if root is not None else path.parent.parent
+    entry = examine(path, root)
+    if not entry.usable:
+        raise UnreadableSubmission(Location(file=str(path)), entry.reason)
     named = name_identity(path)
     if named is None:
         raise UnreadableSubmission(
@@ -226,11 +253,14 @@ def read_submission(path: str | Path, limits: Limits = LIMITS) -> Submission:
             "переименуйте файл, например в samara-law_2025.xlsx (суффикс вроде _v2 допустим)",
         )
     notes: list[str] = []
-    if path.is_dir():
-        rows = _csv_rows(path, limits)
+    if entry.kind == "folder":
+        rows = _csv_rows(entry.resolved, limits, root)
+        sha256, size = fingerprint(entry.resolved)
     else:
+        data = read_limited(entry.resolved, limits)
+        sha256, size = hashlib.sha256(data).hexdigest(), len(data)
         titles = {_heading_key(s.title) for s in (forms.META, *forms.INPUT_SHEETS)}
-        book = read_xlsx(path, lambda title: _heading_key(title) in titles, limits)
+        book = read_xlsx(path, lambda title: _heading_key(title) in titles, limits, data)
         rows, notes = book.sheets, book.notes
     titles = {_heading_key(t): t for t in rows}
     missing = [s.title for s in (forms.META, *forms.INPUT_SHEETS) if _heading_key(s.title) not in titles]
@@ -245,7 +275,7 @@ def read_submission(path: str | Path, limits: Limits = LIMITS) -> Submission:
     submitted = None
     if not normalise.is_blank(meta.get("submitted_on")):
         try:
-            submitted = normalise.day(meta.get("submitted_on"))
+            submitted = dates.day(meta.get("submitted_on"))
         except ValueError as exc:
             notes.append(
                 f"{Location(file=str(path), sheet=forms.META.title, column='Дата представления')}: "
@@ -260,20 +290,26 @@ def read_submission(path: str | Path, limits: Limits = LIMITS) -> Submission:
     for spec in forms.INPUT_SHEETS:
         title = titles[_heading_key(spec.title)]
         sheets[spec.title] = _table(spec.title, rows[title], spec, str(path))
-    return Submission(str(path), cluster, year, submitted, sheets, demo, notes)
+    read_from = relative_to_root(entry.resolved, root)
+    modified = os.stat(entry.resolved).st_mtime
+    return Submission(
+        str(path), cluster, year, submitted, sheets, demo, notes, sha256, size, read_from, modified
+    )
 
 
 def _identity(path: Path, named: tuple[str, int], meta: dict[str, object]) -> tuple[str, int]:
     """The cluster-year of the file name, checked against «Сведения» (a blank field agrees)."""
     where = Location(file=str(path), sheet=forms.META.title)
-    cluster = normalise.text(meta.get("cluster_id")).lower() or named[0]
-    year_text = normalise.text(meta.get("year")) or str(named[1])
+    cluster = to_latin(normalise.text(meta.get("cluster_id")).lower()) or named[0]
+    year_text = _YEAR_WORD.sub("", normalise.text(meta.get("year"))) or str(named[1])
     if not year_text.isdigit():
         raise UnreadableSubmission(where, "год записывается числом, например 2025", value=year_text)
     if (cluster, int(year_text)) != named:
+        shown_name, shown_sheet = f"{named[0]} {named[1]}", f"{cluster} {year_text}"
+        different = difference(shown_name, shown_sheet)
         raise IdentityMismatch(
             where,
-            f"имя файла называет {named[0]} {named[1]}, а лист «Сведения» — {cluster} {year_text}: "
+            f"имя файла называет {shown_name}, а лист «Сведения» — {shown_sheet} (различие — {different}): "
             "файл не загружен, чтобы не подменить чужие данные",
             "исправьте имя файла или «Кластер» и «Год» на листе «Сведения»",
         )
@@ -286,32 +322,58 @@ def fingerprint(path: str | Path) -> tuple[str, int]:
     path = Path(path)
     digest = hashlib.sha256()
     size = 0
-    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    folder = os.path.isdir(path)
+    files = sorted(p for p in path.iterdir() if stat.S_ISREG(os.lstat(p).st_mode)) if folder else [path]
     for file in files:
-        if path.is_dir():
+        if folder:
             digest.update(file.name.encode("utf-8") + b"\0")
-        with file.open("rb") as stream:
+        # never a pipe or a device: opened without blocking and checked to be a regular file
+        with os.fdopen(open_regular(file), "rb") as stream:
             while chunk := stream.read(1 << 20):
                 digest.update(chunk)
                 size += len(chunk)
     return digest.hexdigest(), size
 
 
-def _is_csv_folder(path: Path) -> bool:
-    return path.is_dir() and any(path.glob("*.csv"))
+def survey(
+    folder: str | Path, root: str | Path | None = None
+) -> tuple[list[Path], list[tuple[Path, str, str]]]:
+    """Every entry of a submissions folder, looked at with ``lstat`` and never opened
+    (``analysis.sources.entries``): the submissions to read (``*.xlsx`` files and
+    ``<cluster>_<year>/`` CSV folders, links to them inside the raw folder ``root`` included), and
+    every other entry as ``(path, status, reason)`` — ``ignored`` for Excel's lock files
+    (``~$…``), ``unreadable`` for the rest (an old ``.xls``, an empty folder, a pipe, a device, a
+    link leading out of ``root`` or nowhere, any other file)."""
+    folder = Path(folder)
+    if not os.path.isdir(folder):
+        return [], []
+    root = Path(root) if root is not None else folder.parent
+    taken, untaken = [], []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("~$"):
+            untaken.append((path, "ignored", "файл блокировки Excel (книга была открыта), не представление"))
+            continue
+        entry = examine(path, root)
+        if not entry.usable:
+            untaken.append((path, "unreadable", entry.reason))
+        elif entry.kind == "folder":
+            if _suffix(path) in (".xlsx", *_UNTAKEN):
+                untaken.append((path, "unreadable", f"папка, а не файл {_suffix(path)}: не представление"))
+            elif any(entry.resolved.glob("*.csv")):
+                taken.append(path)
+            else:
+                untaken.append((path, "unreadable", "папка без CSV-файлов листов формы: не представление"))
+        elif _suffix(path) == ".xlsx":
+            taken.append(path)
+        else:
+            reason = _UNTAKEN.get(_suffix(path), "не книга .xlsx и не папка CSV: представлением не считается")
+            untaken.append((path, "unreadable", reason))
+    return taken, untaken
 
 
 def find_submissions(folder: str | Path) -> list[Path]:
     """Every submission in a folder: ``*.xlsx`` files and ``<cluster>_<year>/`` CSV folders."""
-    folder = Path(folder)
-    if not folder.exists():
-        return []
-    found = [
-        p
-        for p in folder.iterdir()
-        if (p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith("~$")) or _is_csv_folder(p)
-    ]
-    return sorted(found)
+    return survey(folder)[0]
 
 
 # What a file that is not a submission is, by its name: (status, reason). Lock files are
@@ -326,24 +388,5 @@ _UNTAKEN = {
 
 
 def untaken_files(folder: str | Path) -> list[tuple[Path, str, str]]:
-    """Every entry of a submissions folder that is not read as a submission, as
-    ``(path, status, reason)``: ``ignored`` for Excel's lock files (``~$…``), ``unreadable`` for
-    the rest (an old ``.xls``, ``.ods``, an empty folder, any other file)."""
-    folder = Path(folder)
-    if not folder.exists():
-        return []
-    taken = set(find_submissions(folder))
-    out = []
-    for path in sorted(folder.iterdir()):
-        if path in taken:
-            continue
-        if path.name.startswith("~$"):
-            out.append((path, "ignored", "файл блокировки Excel (книга была открыта), не представление"))
-        elif path.is_dir():
-            out.append((path, "unreadable", "папка без CSV-файлов листов формы: не представление"))
-        else:
-            reason = _UNTAKEN.get(
-                path.suffix.lower(), "не книга .xlsx и не папка CSV: представлением не считается"
-            )
-            out.append((path, "unreadable", reason))
-    return out
+    """Every entry of a submissions folder that is not read as a submission (``survey``)."""
+    return survey(folder)[1]

@@ -36,6 +36,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from analysis.errors import InputError, Location
+from analysis.sources.entries import NotRegular, TooLarge, read_regular
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _MB = 1 << 20
@@ -101,30 +102,31 @@ class Workbook:
     notes: list[str] = field(default_factory=list)
 
 
-def read_xlsx(path: str | Path, wanted: Callable[[str], bool], limits: Limits = LIMITS) -> Workbook:
-    """Read the sheets whose title ``wanted`` accepts (see the module docstring)."""
+def read_xlsx(
+    path: str | Path, wanted: Callable[[str], bool], limits: Limits = LIMITS, data: bytes | None = None
+) -> Workbook:
+    """Read the sheets whose title ``wanted`` accepts (see the module docstring); ``data`` is the
+    file's bytes when they were read already (``read_limited``), and ``path`` then only names it."""
     path = Path(path)
-    check_file_size(path, limits)
-    with path.open("rb") as stream:
-        head = stream.read(4)
-    if head == _OLE_MAGIC:
+    data = read_limited(path, limits) if data is None else data
+    if data[:4] == _OLE_MAGIC:
         raise UnreadableSubmission(
             Location(file=str(path)),
             "книга защищена паролем или сохранена в старом формате .xls",
             "сохраните её как .xlsx без пароля",
         )
     if limits.engine == "openpyxl":
-        sheets = openpyxl_sheets(path)
+        sheets = openpyxl_sheets(path, data)
         return Workbook({t: rows for t, rows in sheets.items() if wanted(t)})
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except _ZIP_ERRORS as exc:
-        raise _not_a_workbook(path, exc) from exc
+        raise _not_a_workbook(path, data) from exc
     with archive:
         try:
             parts = _sheet_parts(archive)
         except (*_ZIP_ERRORS, ElementTree.ParseError) as exc:
-            raise _not_a_workbook(path, exc) from exc
+            raise _not_a_workbook(path, data) from exc
         chosen = {name: part for name, part in parts.items() if wanted(name.strip())}
         _check_part_sizes(archive, path, chosen, limits)
         notes, replaced, problems = [], {}, {}
@@ -132,7 +134,7 @@ def read_xlsx(path: str | Path, wanted: Callable[[str], bool], limits: Limits = 
             try:
                 xml = archive.read(part)
             except _ZIP_ERRORS as exc:
-                raise _not_a_workbook(path, exc) from exc
+                raise _not_a_workbook(path, data) from exc
             scan = _scan(xml, limits)
             problems[title] = scan.problems
             if scan.trimmed:
@@ -147,10 +149,10 @@ def read_xlsx(path: str | Path, wanted: Callable[[str], bool], limits: Limits = 
                 )
         try:
             unread = set(parts.values()) - set(chosen.values())
-            source = _rebuilt(archive, replaced, unread) if replaced else path
+            source = _rebuilt(archive, replaced, unread) if replaced else io.BytesIO(data)
         except _ZIP_ERRORS as exc:
-            raise _not_a_workbook(path, exc) from exc
-    sheets = _calamine_sheets(path, source, chosen)
+            raise _not_a_workbook(path, data) from exc
+    sheets = _calamine_sheets(path, source, chosen, data)
     for name, rows in sheets.items():
         for (row, column), problem in problems[name].items():
             while len(rows) < row:
@@ -162,26 +164,65 @@ def read_xlsx(path: str | Path, wanted: Callable[[str], bool], limits: Limits = 
     return Workbook({name.strip(): rows for name, rows in sheets.items()}, notes)
 
 
-def check_file_size(path: Path, limits: Limits) -> None:
+def read_limited(path: Path, limits: Limits) -> bytes:
+    """The bytes of an input file: opened without blocking, only a regular file
+    (``analysis.sources.entries``), refused above ``limits.max_file_bytes`` before it is read."""
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnreadableSubmission(Location(file=str(path)), f"файл не открывается ({exc.strerror})") from exc
-    if size > limits.max_file_bytes:
+        return read_regular(path, limits.max_file_bytes)
+    except TooLarge as exc:
         raise UnreadableSubmission(
             Location(file=str(path)),
-            f"файл занимает {size / _MB:.1f} МБ, больше предела {limits.max_file_bytes / _MB:.0f} МБ "
+            f"файл занимает {exc.size / _MB:.1f} МБ, больше предела {limits.max_file_bytes / _MB:.0f} МБ "
             "(заполненная форма — десятки килобайт)",
             "удалите из книги лишнее (картинки, вложения, посторонние листы) и пришлите снова",
-        )
+        ) from exc
+    except NotRegular as exc:
+        raise UnreadableSubmission(Location(file=str(path)), f"{exc}: не читается") from exc
+    except OSError as exc:
+        raise UnreadableSubmission(
+            Location(file=str(path)), f"файл не открывается ({exc.strerror or exc})"
+        ) from exc
 
 
-def _not_a_workbook(path: Path, exc: Exception) -> UnreadableSubmission:
+def _not_a_workbook(path: Path, data: bytes | None) -> UnreadableSubmission:
     return UnreadableSubmission(
         Location(file=str(path)),
-        f"это не читаемая книга .xlsx ({type(exc).__name__})",
+        f"это не читаемая книга .xlsx: {describe(data)}",
         "откройте её в Excel и сохраните заново как .xlsx",
     )
+
+
+def describe(data: bytes | None) -> str:
+    """What a file that is not a readable workbook looks like, by its first bytes, in words the
+    person who sent it understands."""
+    if data is None:
+        return "файл не прочитан"
+    if not data.strip():
+        return f"файл пуст ({len(data)} байт)"
+    head = data[:2048].lstrip().lower()
+    if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
+        if b"opendocument" in data[:200]:
+            return "это таблица OpenDocument (.ods), а не Excel"
+        if b"word/" in data:
+            return "это документ Word (.docx), а не книга Excel"
+        if b"xl/" not in data:
+            return "это zip-архив, но не книга Excel"
+        return "книга Excel повреждена (архив обрезан или испорчен)"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:300]:
+        return "это веб-страница (HTML), а не книга Excel"
+    if head.startswith(b"<?xml") or head.startswith(b"<"):
+        return "это XML-файл, а не книга Excel .xlsx"
+    if data.startswith(b"%PDF"):
+        return "это PDF-документ, а не книга Excel"
+    if data.startswith(b"{\\rtf"):
+        return "это документ RTF, а не книга Excel"
+    if data.startswith((b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")):
+        return "это сжатый архив, а не книга Excel"
+    try:
+        data[:4096].decode("utf-8")
+        return "это текстовый файл, а не книга Excel"
+    except UnicodeDecodeError:
+        return "это не книга Excel (содержимое не похоже на .xlsx)"
 
 
 def _local(tag: str) -> str:
@@ -392,14 +433,13 @@ def _rebuilt(archive: zipfile.ZipFile, replaced: dict[str, bytes], unread: set[s
     return buffer
 
 
-def _calamine_sheets(path: Path, source: Path | io.BytesIO, chosen: dict[str, str]) -> dict[str, list[tuple]]:
+def _calamine_sheets(
+    path: Path, source: io.BytesIO, chosen: dict[str, str], data: bytes
+) -> dict[str, list[tuple]]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        if isinstance(source, Path):
-            book = CalamineWorkbook.from_path(str(source))
-        else:
-            book = CalamineWorkbook.from_filelike(source)
+        book = CalamineWorkbook.from_filelike(source)
         try:
             return {
                 title: [tuple(r) for r in book.get_sheet_by_name(title).to_python(skip_empty_area=False)]
@@ -408,18 +448,20 @@ def _calamine_sheets(path: Path, source: Path | io.BytesIO, chosen: dict[str, st
         finally:
             book.close()
     except (CalamineError, ValueError, OSError) as exc:
-        raise _not_a_workbook(path, exc) from exc
+        raise _not_a_workbook(path, data) from exc
 
 
-def openpyxl_sheets(path: Path) -> dict[str, list[tuple]]:
+def openpyxl_sheets(path: Path, data: bytes | None = None) -> dict[str, list[tuple]]:
     """Every sheet as rows with openpyxl (read-only, cached values): the reader of before,
     unbounded, kept as the benchmark's baseline."""
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(
+            io.BytesIO(data) if data is not None else path, read_only=True, data_only=True
+        )
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _not_a_workbook(path, exc) from exc
+        raise _not_a_workbook(path, data) from exc
     try:
         return {
             ws.title.strip(): [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in workbook.worksheets
