@@ -189,8 +189,8 @@ def test_a_killed_report_process_fails_that_report_alone(project, tmp_path, caps
     assert code == 1
     err = capsys.readouterr().err
     assert re.search(
-        r"FAILED 64/tiny-it/2024: the report's process was killed by SIGKILL \(out of memory\?\), "
-        r"in cell 3: os.kill",
+        r"FAILED 64/tiny-it/2024: процесс отчёта убит сигналом SIGKILL \(не хватило памяти\?\); "
+        r"ячейка 4: os.kill",
         err,
     ), err
     assert statuses(project)["63/tiny-law/2024"] == "built"
@@ -204,7 +204,7 @@ def test_a_hanging_report_times_out_naming_its_cell(project, tmp_path, capsys):
     code = main(_args(project, "--year", "2024", "--timeout", "3", "--notebook", str(sleeper)))
     assert code == 1 and time.monotonic() - started < 60
     err = capsys.readouterr().err
-    assert "FAILED 64/tiny-it/2024: timed out after 3 s, in cell 3: time.sleep(600)" in err
+    assert "FAILED 64/tiny-it/2024: не завершился за 3 с (--timeout); ячейка 4: time.sleep(600)" in err
     assert statuses(project)["63/tiny-law/2024"] == "built"
 
 

@@ -224,11 +224,19 @@ def build(
     started_at = datetime.now()
     started = time.perf_counter()
     out, processed = Path(options.out), Path(options.processed)
+    if options.executor == "dask" and isinstance(options.scheduler, str):
+        from analysis.site.remote import check_scheduler
+
+        check_scheduler(options.scheduler)  # before the lock: a wrong address blocks no build
     paths = dict.fromkeys([(processed / LOCK).resolve(), (out / LOCK).resolve()])
     with contextlib.ExitStack() as held:
         for path in paths:
             held.enter_context(BuildLock(path, options.wait))
         staging = Staging(out)
+        staging.remove_stale()  # every build, a no-op one too: what killed builds left
+        from analysis.site.leftovers import remove_temporary
+
+        remove_temporary()
         try:
             outcome = _build(options, staging, started_at, on_result, on_prepared, on_start)
         except BaseException:

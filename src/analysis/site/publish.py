@@ -19,6 +19,8 @@ import os
 import shutil
 from pathlib import Path
 
+from analysis.site.leftovers import remove_dead
+
 logger = logging.getLogger(__name__)
 
 INDEX = "index.html"
@@ -63,11 +65,9 @@ class Staging:
         self.root = self.site / f"{STAGING_PREFIX}{os.getpid()}"
 
     def remove_stale(self) -> None:
-        """Staging folders of builds that were killed (the caller holds the build lock)."""
-        if not self.site.exists():
-            return
-        for path in self.site.glob(f"{STAGING_PREFIX}*"):
-            shutil.rmtree(path, ignore_errors=True)
+        """Staging folders of builds that were killed (their pid is gone)."""
+        if self.site.exists():
+            remove_dead(self.site, STAGING_PREFIX)
 
     def start(self) -> Path:
         """The staging folder, holding the published site as hard links."""
