@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,7 +60,16 @@ def statuses(root: Path) -> dict[str, str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file a reader reaches under ``folder`` (through the site's links), by path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in site_files(folder)}
+
+
+def site_files(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root) / name for name in files if not name.startswith(".")]
+    return sorted(found)
 
 
 @pytest.fixture
@@ -469,3 +479,140 @@ def test_a_fact_far_above_its_target_is_counted_and_flagged_on_its_report(projec
     assert re.search(r"1\.1\.4: факт 9\s000 больше плана 9 в 1\s000 раз", page)
     other = project / "reports" / "html" / "64" / "tiny-it" / "2024.html"
     assert not other.exists()  # --cluster: only tiny-law was built
+
+
+# --- publication: one version behind one pointer; what killed builds leave ------------------
+
+
+def _trivial(tmp_path: Path) -> list[str]:
+    """Quick report templates whose pages show the build's as-of date."""
+    cluster = notebook(tmp_path / "cluster.ipynb", "print('as of', as_of)")
+    region = notebook(tmp_path / "region.ipynb", "print('as of', as_of)", kind="region")
+    return ["--notebook", str(cluster), "--region-notebook", str(region)]
+
+
+def _whole(root: Path) -> str:
+    """Assert the published site is one build's: its manifest, index, validation page and every
+    page agree, and every link of the index resolves; return its as-of date."""
+    reports = root / "reports"
+    as_of = manifest(root)["build"]["as_of"]
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert date_ru(as_of) in index
+    assert (reports / "validation.html").exists()
+    for entry in manifest(root)["reports"]:
+        page = reports / entry["html"]
+        assert page.exists() == entry["has_html"], entry["key"]
+        if entry["has_html"]:
+            assert f"as of {as_of}" in page.read_text(encoding="utf-8"), entry["key"]
+            assert f'href="{entry["html"]}"' in index
+    return as_of
+
+
+def date_ru(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{day}.{month}.{year}"
+
+
+def test_the_site_is_one_version_swapped_in_by_one_rename(project, tmp_path):
+    quick = _trivial(tmp_path)
+    assert main(_args(project, *quick)) == 0
+    reports = project / "reports"
+    for name in ("index.html", "build.json", "validation.html", "html"):
+        assert os.readlink(reports / name) == f".current/{name}"
+    first = os.readlink(reports / ".current")
+    assert first.startswith(".site-") and sorted(p.name for p in reports.glob(".site-*")) == [first]
+    page = reports / "html" / "63" / "tiny-law" / "2024.html"
+    inode = page.stat().st_ino
+    assert main(_args(project, "--cluster", "tiny-it", "--no-prepare", *quick)) == 0
+    second = os.readlink(reports / ".current")
+    assert second != first and sorted(p.name for p in reports.glob(".site-*")) == [second]
+    assert page.stat().st_ino == inode  # unchanged pages are the same files, linked
+    _whole(project)
+
+
+def test_a_site_of_real_folders_becomes_a_version_once(project, tmp_path):
+    quick = _trivial(tmp_path)
+    assert main(_args(project, *quick)) == 0
+    reports = project / "reports"
+    version = reports / os.readlink(reports / ".current")
+    for entry in version.iterdir():  # as earlier versions published it: real folders and files
+        (reports / entry.name).unlink()
+        entry.rename(reports / entry.name)
+    (reports / ".current").unlink()
+    shutil.rmtree(version)
+    before = snapshot(reports)
+    assert main(_args(project, *quick)) == 0
+    assert os.readlink(reports / "html") == ".current/html"
+    assert snapshot(reports).keys() == before.keys()
+    _whole(project)
+
+
+@pytest.mark.parametrize("portable", ["", "1"])
+def test_builds_killed_at_any_moment_leave_one_whole_site(project, tmp_path, portable):
+    """SIGKILL at moments spread over a build's run, publication among them: after each the
+    site is one whole build (the previous or the new), and the next build cleans up."""
+    quick = _trivial(tmp_path)
+    env = {**os.environ, "ANALYSIS_PORTABLE": portable}
+
+    def start(day: str, *more: str) -> subprocess.Popen:
+        args = [a if a != AS_OF else day for a in _args(project, "--year", "2024", *more, *quick)]
+        quiet = subprocess.DEVNULL
+        return subprocess.Popen(
+            [sys.executable, "-m", "analysis", *args], env=env, stdout=quiet, stderr=quiet
+        )
+
+    assert start(AS_OF).wait() == 0
+    started = time.monotonic()
+    assert start(AS_OF, "--no-prepare", "--force").wait() == 0
+    seconds = time.monotonic() - started
+    for n in range(6):
+        build = start(f"2025-03-{n + 2:02d}", "--no-prepare", "--jobs", "2")
+        time.sleep(seconds * (0.5 + 0.15 * n))
+        build.kill()
+        build.wait()
+        _whole(project)
+    assert start("2025-03-20", "--no-prepare").wait() == 0
+    assert _whole(project) == "2025-03-20"
+    reports = project / "reports"
+    assert [p.name for p in reports.glob(".staging-*")] == []
+    assert [p.name for p in reports.glob(".site-*")] == [os.readlink(reports / ".current")]
+
+
+def test_the_next_build_removes_what_killed_processes_left(built, tmp_path):
+    import tempfile
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    base = Path(tempfile.gettempdir())
+    try:
+        left = [
+            base / f"analysis-read-{gone.pid}-x1",
+            base / f"analysis-report-{gone.pid}-x2",
+            built / "reports" / f".staging-{gone.pid}",
+        ]
+        kept = [base / f"analysis-read-{alive.pid}-x3", built / "reports" / f".staging-{alive.pid}"]
+        for folder in left + kept:
+            (folder / "html").mkdir(parents=True)
+        assert main(_args(built)) == 0  # a no-op build
+        assert [p for p in left if p.exists()] == []
+        assert [p for p in kept if p.exists()] == kept
+    finally:
+        alive.kill()
+        alive.wait()
+        for folder in kept:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_kernel_reports_temporary_files_and_connection_file_go_with_its_process(project, tmp_path):
+    where = tmp_path / "where.txt"
+    probe = notebook(
+        tmp_path / "probe.ipynb",
+        "from ipykernel.connect import get_connection_file\nimport tempfile\n"
+        f"open({str(where)!r}, 'w').write(get_connection_file() + '\\n' + tempfile.mkdtemp())",
+    )
+    args = _args(project, "--year", "2024", "--cluster", "tiny-law", "--engine", "kernel")
+    assert main([*args, "--notebook", str(probe)]) == 0
+    connection, made = map(Path, where.read_text().splitlines())
+    assert connection.parent.name.startswith("analysis-report-") and connection.parent == made.parent
+    assert not connection.parent.exists()

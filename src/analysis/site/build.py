@@ -18,7 +18,8 @@ One build at a time (:mod:`.lock`). Step by step:
    keeps its previous HTML (marked stale on the index) and its executed notebook goes to
    ``failed/``.
 5. **Publication.** The manifest ``build.json`` and the index rendered from it join the staging
-   copy, which replaces the published site with renames (:mod:`.publish`).
+   copy, which becomes the published version with one rename of the site's pointer
+   (:mod:`.publish`).
 
 Output names come from the parameters: ``html/<region>/<cluster>/<year>.html`` and
 ``html/<region>/region-<year>.html``.
@@ -249,14 +250,16 @@ def build(
 def _build(options, staging: Staging, started_at: datetime, on_result, on_prepared, on_start) -> BuildOutcome:
     out, processed = Path(options.out), Path(options.processed)
     outcome = BuildOutcome(manifest={})
-    staged = False
+    # Every build publishes a whole new version (hard links to the last one, so a no-op build
+    # copies no byte): the index, the manifest, the validation page and the pages swap at once.
+    staging.start()
+    changed = False  # the data or a report changed: the validation page is made anew
     if options.prepare:
         source = source_fingerprint(options.raw, options.demo, options.as_of)
         if options.force or not is_current(processed, source):
             from analysis.site.prepare import prepare
 
-            staging.start()
-            staged = True
+            changed = True
             outcome.prepared = prepare(options.raw, processed, demo_key=options.demo, as_of=options.as_of)
             on_prepared(outcome.prepared)
     tables = read_manifest(processed).get("tables")
@@ -294,10 +297,9 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     ]
     on_start(to_run)
     results: dict[str, ReportResult] = {}
-    if (to_run or not (out / VALIDATION).exists()) and not staged:
-        staging.start()
-        staged = True
-    if staged:
+    if to_run or not (staging.root / VALIDATION).exists():
+        changed = True
+    if changed:
         from analysis.site.validation_page import render_validation_page
 
         staging.write_text(VALIDATION, render_validation_page(processed))
@@ -309,7 +311,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         for result in _execute(to_run, options, staging.root, processed):
             results[result.key] = result
             on_result(result)
-    root = staging.root if staged else out
+    root = staging.root
     now = datetime.now()
     entries = []
     for job, record in zip(jobs, records, strict=True):
@@ -347,8 +349,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     signal.pthread_sigmask(signal.SIG_BLOCK, stop)
     try:
         _write_site_files(manifest, root)
-        if staged:
-            staging.publish(keep_prefixes={e["key"] for e in entries})
+        staging.publish(keep_prefixes={e["key"] for e in entries})
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
     outcome.manifest = manifest
@@ -384,8 +385,7 @@ def _entry(job: ReportJob, record: dict, prior: dict, result: ReportResult | Non
 
 
 def _write_site_files(manifest: dict, root: Path) -> None:
-    """The manifest and the index rendered from it: into staging, or (nothing else changed)
-    each replaced in place with a rename."""
+    """The manifest and the index rendered from it, into the staged version."""
     from analysis.site.index import render_index
 
     files = {
