@@ -204,6 +204,17 @@ def test_a_killed_report_process_fails_that_report_alone(project, tmp_path, caps
         err,
     ), err
     assert statuses(project)["63/tiny-law/2024"] == "built"
+    _kept_until(project, "64/tiny-it/2024", "os.kill")
+
+
+def _kept_until(project: Path, key: str, source: str) -> None:
+    """The failed report's notebook is kept as far as it ran: the cells before the one that
+    was running executed, that one marked running."""
+    kept = nbformat.read(project / "reports" / "failed" / f"{key}.ipynb", as_version=4)
+    code = [c for c in kept.cells if c.cell_type == "code"]
+    running = next(n for n, c in enumerate(code) if c.source.startswith(source))
+    assert [c.execution_count for c in code[:running]] == list(range(1, running + 1))
+    assert code[running].metadata.papermill.status == "running"
 
 
 def test_a_hanging_report_times_out_naming_its_cell(project, tmp_path, capsys):
@@ -216,6 +227,7 @@ def test_a_hanging_report_times_out_naming_its_cell(project, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "FAILED 64/tiny-it/2024: не завершился за 3 с (--timeout); ячейка 4: time.sleep(600)" in err
     assert statuses(project)["63/tiny-law/2024"] == "built"
+    _kept_until(project, "64/tiny-it/2024", "time.sleep(600)")
 
 
 def test_the_kernel_engine_runs_reports_on_a_real_kernel(project, tmp_path, capsys):
@@ -616,3 +628,28 @@ def test_a_kernel_reports_temporary_files_and_connection_file_go_with_its_proces
     connection, made = map(Path, where.read_text().splitlines())
     assert connection.parent.name.startswith("analysis-report-") and connection.parent == made.parent
     assert not connection.parent.exists()
+
+
+@pytest.mark.parametrize("size", ["64k", "400k"])
+def test_a_full_disk_gives_russian_lines_naming_the_path(project, tmp_path, size):
+    """The site's folder on a small file system of its own (a private mount namespace): full
+    before the reports run, or while they do."""
+    quick = _trivial(tmp_path)
+    assert main(_args(project, "--year", "2024", *quick)) == 0  # data ready; a site on the disk
+    small = tmp_path / "small"
+    small.mkdir()
+    mount = f'mount -t tmpfs -o size={size} tmpfs "$0" && exec "$@"'
+    args = [*_args(project, "--year", "2024", "--force", "--no-prepare", *quick)]
+    args[args.index("--out") + 1] = str(small)
+    command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount, str(small)]
+    done = subprocess.run(
+        [*command, sys.executable, "-m", "analysis", *args], capture_output=True, text=True, timeout=600
+    )
+    if "mount:" in done.stderr or "unshare:" in done.stderr:
+        pytest.skip(f"no private mount here: {done.stderr.strip()[:200]}")
+    assert done.returncode in (1, 74), done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines and all("нет места на диске при записи " + str(small) in line for line in lines), lines
+    assert all("internal error" not in line and "кодом 70" not in line for line in lines)
+    if done.returncode == 74:
+        assert lines[-1].startswith("ошибка: нет места на диске") and "опубликован прежний сайт" in lines[-1]

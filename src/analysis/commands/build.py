@@ -258,7 +258,7 @@ def run(args) -> int:
         return EXIT_UNAVAILABLE
     except OSError as exc:
         progress.close()
-        print(f"ошибка: {os_error_line(exc)}; опубликован прежний сайт", file=sys.stderr)
+        print(f"ошибка: {os_error_line(exc, args.out)}; опубликован прежний сайт", file=sys.stderr)
         return EXIT_IO
     except Interrupted as exc:
         progress.close()

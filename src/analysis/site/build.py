@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import shutil
 import signal
 import time
@@ -51,7 +50,7 @@ from analysis.site.fingerprint import (
     read_manifest,
     source_fingerprint,
 )
-from analysis.site.publish import Staging
+from analysis.site.publish import Staging, write_file
 from analysis.site.runner import ReportJob, ReportResult
 
 logger = logging.getLogger(__name__)
@@ -393,11 +392,7 @@ def _write_site_files(manifest: dict, root: Path) -> None:
         "index.html": render_index(manifest),
     }
     for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{name}.{os.getpid()}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
+        write_file(root / name, text)
 
 
 def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, processed: Path):

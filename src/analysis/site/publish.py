@@ -73,6 +73,21 @@ def _link_tree(source: Path, target: Path) -> None:
                 shutil.copy2(Path(root) / name, here / name)
 
 
+def write_file(path: Path, text: str) -> Path:
+    """Write ``path`` as a new file renamed into place; an OS error (a full disk) names it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
+    return path
+
+
 def _replace_link(path: Path, target: str) -> None:
     """Make ``path`` a symbolic link to ``target`` with one rename."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.link")
@@ -134,10 +149,7 @@ class Staging:
         """Write a file of the new site (a new file renamed into place, never in place)."""
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
-        return path
+        return write_file(path, text)
 
     def publish(self, keep_prefixes: set[str] | None = None, folder: str = "html") -> None:
         """Swap the staged site in; files of ``folder`` no kept report owns are left out."""

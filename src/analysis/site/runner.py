@@ -96,11 +96,9 @@ class SiteGone(Exception):
 def _write(site_root: Path, relative: str, text: str) -> Path:
     """Write a file of the site (a new file renamed into place), never re-creating a removed
     site folder: a report outliving its build must not write into a deleted staging copy."""
-    path = _folder(site_root, relative) / Path(relative).name
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
-    return path
+    from analysis.site.publish import write_file
+
+    return write_file(_folder(site_root, relative) / Path(relative).name, text)
 
 
 def _folder(site_root: Path, relative: str) -> Path:
@@ -160,23 +158,23 @@ def cell_line(number: int | None, source: str) -> str:
     return f"ячейка {number}: {source}" if source else f"ячейка {number}"
 
 
-def _failure_line(exc: Exception, number: int | None, source: str) -> str:
+def _failure_line(exc: Exception, number: int | None, source: str, where: Path) -> str:
     import papermill
 
     if isinstance(exc, papermill.PapermillExecutionError):
         return f"{exc.ename}: {exc.evalue} ({cell_line(number, source)})"
     if isinstance(exc, OSError):
-        return os_error_line(exc)
+        return os_error_line(exc, where)
     text = str(exc).strip().splitlines()
     line = f"{type(exc).__name__}: {text[0] if text else ''}".strip()
     return f"{line} ({cell_line(number, source)})" if number is not None else line
 
 
-def os_error_line(exc: OSError) -> str:
-    """One Russian line for an OS error: the path and what to do (free space, fix rights)."""
+def os_error_line(exc: OSError, where: str | Path = "?") -> str:
+    """One Russian line for an OS error: the path (``where`` if it names none) and what to do."""
     import errno
 
-    where = exc.filename or "?"
+    where = exc.filename or where
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"нет места на диске при записи {where}: освободите место на этом диске и повторите сборку"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -236,7 +234,11 @@ def run_report(
     except Exception as exc:  # a report's failure is reported, the build goes on
         logger.debug("report %s failed", job.key, exc_info=True)
         return ReportResult(
-            job.key, False, time.perf_counter() - started, _failure_line(exc, *current), current[0]
+            job.key,
+            False,
+            time.perf_counter() - started,
+            _failure_line(exc, *current, site_root / job.html),
+            current[0],
         )
     if saved is not None:
         saved.unlink(missing_ok=True)
