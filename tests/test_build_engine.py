@@ -465,19 +465,25 @@ def test_the_code_fingerprint_covers_what_reports_are_made_by_and_nothing_else(t
         first = fingerprint.code_digest()
 
 
-def test_no_thread_of_ingestion_is_left_running_when_the_build_forks(project):
-    """Forking copies only the calling thread: a lock held by another one (tqdm's monitor, which
-    great-expectations' progress bars start) would stay locked for ever in the report."""
-    import threading
-    from datetime import date
-
-    from analysis.site.executor import warm_up
-    from analysis.site.prepare import prepare
-
-    before = set(threading.enumerate())
-    prepare(project / "raw", project / "processed", as_of=date.fromisoformat(AS_OF))
-    warm_up(project / "processed", ["plan", "facts"])
-    assert set(threading.enumerate()) - before == set()
+@pytest.mark.parametrize("engine", ["inprocess", "kernel"])
+def test_the_build_forks_its_reports_from_a_process_with_one_os_thread(project, tmp_path, engine):
+    """Forking copies only the calling thread: a lock held by another one (Arrow's pools reading
+    Parquet, BLAS, tqdm's monitor) would stay locked for ever in the report. Each report reads
+    its build's thread count as the OS counts it, after ingestion, the grid and the tables."""
+    counting = notebook(
+        tmp_path / "threads.ipynb",
+        "import os, re\nfrom analysis.tables import read_table",
+        "read_table(data_dir, 'facts')",
+        "build = os.getppid() if os.environ.get('JPY_PARENT_PID') is None else int(os.environ['JPY_PARENT_PID'])",
+        "status = open(f'/proc/{build}/status').read()\nbuild = int(re.search(r'PPid:\\s+(\\d+)', status)[1])"
+        " if 'JPY_PARENT_PID' in os.environ else build",
+        "threads = int(re.search(r'Threads:\\s+(\\d+)', open(f'/proc/{build}/status').read())[1])\n"
+        "assert threads == 1, f'the build had {threads} threads'",
+    )
+    done = _cli(project, "--year", "2024", "--jobs", "2", "--engine", engine, "--notebook", str(counting))
+    out, err = done.communicate(timeout=600)
+    assert done.returncode == 0, err
+    assert "2 built" in out or "4 built" in out, out
 
 
 def test_a_fact_far_above_its_target_is_counted_and_flagged_on_its_report(project, capsys):

@@ -203,7 +203,14 @@ class _Progress:
             self.bar.close()
 
 
+# Native thread pools that would run in the build process, which forks its reports: one
+# BLAS thread, no jemalloc background thread (set before numpy and pyarrow are imported).
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false"}
+
+
 def run(args) -> int:
+    for name, value in SINGLE_THREADED.items():
+        os.environ.setdefault(name, value)
     from analysis.lock import LockHeld
     from analysis.site.build import CLUSTER_NOTEBOOK, REGION_NOTEBOOK, BuildOptions, build
     from analysis.site.executor import Interrupted

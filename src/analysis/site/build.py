@@ -41,6 +41,7 @@ from pathlib import Path
 from analysis import __version__, settings
 from analysis.errors import ParameterError, UnknownClusterError
 from analysis.lock import BuildLock
+from analysis.site.aside import run_aside
 from analysis.site.fingerprint import (
     code_digest,
     digest,
@@ -259,7 +260,9 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
             from analysis.site.prepare import prepare
 
             changed = True
-            outcome.prepared = prepare(options.raw, processed, demo_key=options.demo, as_of=options.as_of)
+            outcome.prepared = run_aside(
+                prepare, options.raw, processed, demo_key=options.demo, as_of=options.as_of
+            )
             on_prepared(outcome.prepared)
     tables = read_manifest(processed).get("tables")
     if not tables:
@@ -279,7 +282,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         from analysis.metrics.fulfilment import parse_deadline
         from analysis.site.grid import grid_records
 
-        grid = grid_records(processed, options.as_of, parse_deadline(options.deadline))
+        grid = run_aside(grid_records, processed, options.as_of, parse_deadline(options.deadline))
         records, problems = grid["reports"], grid["problems"]
     _check_clusters(records, options)
     jobs = _jobs(records, options, tables, base)
@@ -301,7 +304,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     if changed:
         from analysis.site.validation_page import render_validation_page
 
-        staging.write_text(VALIDATION, render_validation_page(processed))
+        staging.write_text(VALIDATION, run_aside(render_validation_page, processed))
         for name in RETIRED:
             shutil.rmtree(staging.root / name, ignore_errors=True)
     if to_run:

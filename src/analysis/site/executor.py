@@ -82,15 +82,12 @@ def warm_up(data_dir: str | Path | None, tables: list[str]) -> None:
     figure.savefig(os.devnull, format="png")
     plt.close(figure)
     if data_dir is not None:
-        from analysis.tables import read_table
+        from analysis.site.aside import read_tables, run_aside
+        from analysis.tables import keep_table
 
-        for name in tables:
-            try:
-                read_table(data_dir, name)
-            except Interrupted:  # SIGTERM / SIGINT during warm-up stop the build
-                raise
-            except AnalysisError:  # a table this data set lacks: the reports that read it say so
-                continue
+        # Read in a helper process (Arrow starts threads to read): this one stays single-threaded.
+        for name, frame in run_aside(read_tables, data_dir, tables).items():
+            keep_table(data_dir, name, frame)
 
 
 def fork_available() -> bool:
