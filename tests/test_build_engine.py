@@ -331,8 +331,9 @@ def test_the_same_inputs_give_byte_identical_html(built):
 # --- the lock, signals and processes: the build as a real subprocess -------------------------
 
 
-def _cli(root: Path, *more: str, marker: str = "", **kwargs) -> subprocess.Popen:
+def _cli(root: Path, *more: str, marker: str = "", portable: str = "", **kwargs) -> subprocess.Popen:
     env = {**os.environ, "ANALYSIS_TEST_MARKER": marker or uuid.uuid4().hex, "PYTHONUNBUFFERED": "1"}
+    env["ANALYSIS_PORTABLE"] = portable  # "1": no fork, no PR_SET_PDEATHSIG, no renameat2
     return subprocess.Popen(
         [sys.executable, "-m", "analysis", *_args(root, *more)],
         env=env,
@@ -387,13 +388,18 @@ def test_wait_waits_for_the_running_build(built):
     assert "8 unchanged" in out
 
 
+@pytest.mark.parametrize("portable", ["", "1"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
-def test_a_signal_stops_a_parallel_build_leaving_no_process_and_the_site_intact(built, tmp_path, signum):
+def test_a_signal_stops_a_parallel_build_leaving_no_process_and_the_site_intact(
+    built, tmp_path, signum, portable
+):
+    """Also as on systems without fork and PR_SET_PDEATHSIG (ANALYSIS_PORTABLE=1): reports start
+    as fresh interpreters and watch their parent instead."""
     project = built
     before = snapshot(project / "reports")
     slow = notebook(tmp_path / "slow.ipynb", "import time", "time.sleep(120)")
     marker = uuid.uuid4().hex
-    build = _cli(project, "--jobs", "2", "--force", "--notebook", str(slow), marker=marker)
+    build = _cli(project, "--jobs", "2", "--force", "--notebook", str(slow), marker=marker, portable=portable)
     deadline = time.monotonic() + 60
     while len(_marked(marker)) < 3 and time.monotonic() < deadline:  # the build and two reports
         time.sleep(0.2)
@@ -659,3 +665,27 @@ def test_a_full_disk_gives_russian_lines_naming_the_path(project, tmp_path, size
     assert all("internal error" not in line and "кодом 70" not in line for line in lines)
     if done.returncode == 74:
         assert lines[-1].startswith("ошибка: нет места на диске") and "опубликован прежний сайт" in lines[-1]
+
+
+@pytest.mark.parametrize("portable", ["", "1"])
+def test_a_crashed_report_process_sends_back_its_traceback(project, tmp_path, portable):
+    """A report whose process dies of an error outside the notebook's cells (here its exporter,
+    broken from inside the report): the build logs the traceback and names its last line."""
+    crash = notebook(
+        tmp_path / "crash.ipynb",
+        "import analysis.site.runner as runner\n"
+        "runner.export_html = lambda *args: (_ for _ in ()).throw(KeyboardInterrupt('exporter broken'))",
+    )
+    done = _cli(
+        project, "--year", "2024", "--cluster", "tiny-law", "--notebook", str(crash), portable=portable
+    )
+    _out, err = done.communicate(timeout=600)
+    assert done.returncode == 1, err
+    assert "Traceback (most recent call last)" in err and "KeyboardInterrupt: exporter broken" in err
+    assert re.search(
+        r"FAILED 63/tiny-law/2024: процесс отчёта завершился с ошибкой KeyboardInterrupt: exporter broken",
+        err,
+    ), err
+    entry = next(e for e in manifest(project)["reports"] if e["key"] == "63/tiny-law/2024")
+    index = (project / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "KeyboardInterrupt: exporter broken" in entry["error"] and "exporter broken" in index

@@ -1,22 +1,25 @@
 """Where reports run: forked children of a warmed-up build process, or a dask cluster.
 
-**Local** (the default). The build process imports everything a report needs and reads the
-processed tables once (:func:`warm_up`), then forks one child per report, ``workers`` at a
-time. The child inherits all of it, runs its one report (:func:`analysis.site.runner.run_report`)
-and exits, so every report starts clean — whatever it changes dies with it — without paying
-for a kernel start and a full import. The parent watches every child:
+**Local** (the default). The build process imports everything a report needs and has the
+processed tables read once (:func:`warm_up`, by a helper: it stays single-threaded), then forks
+one child per report, ``workers`` at a time. The child inherits all of it, runs its one report
+(:func:`analysis.site.runner.run_report`) and exits, so every report starts clean — whatever
+it changes dies with it — without paying for a kernel start and a full import. The parent
+watches every child:
 
 - a child reports the cell it is running over a pipe; a report running longer than
   ``timeout`` is killed and fails naming that cell;
-- a child that dies (out-of-memory killer, a crash) fails its report alone, with the signal;
+- a child that dies (out-of-memory killer, a crash) fails its report alone, with the signal,
+  or with the last line of the traceback it sent back (the whole one goes to the log);
 - on SIGTERM / SIGINT the parent kills every child's process group and raises
   :class:`Interrupted`; each child also asks the kernel to kill it if the parent dies
-  (``PR_SET_PDEATHSIG``), so even a SIGKILLed build leaves no report process behind.
+  (``PR_SET_PDEATHSIG``), or where there is no such request, watches its parent.
 
-**Dask** (``--executor dask --scheduler ADDRESS``). Each report is a task that runs
-``python -m analysis.site.runner`` in a subprocess on a worker (a daemonic dask worker cannot
-fork a pool of its own); workers read the processed data and write the staged site through a
-path they share with the build. A task that raises or whose worker is lost fails its report.
+Where the system cannot fork (or with ``ANALYSIS_PORTABLE=1``, which CI uses to run the
+portable paths on Linux), each report starts as a fresh interpreter instead
+(:data:`analysis.site.runner.COMMAND`), with the same pipe, watch and kill.
+
+**Dask** (``--executor dask --scheduler ADDRESS``): :mod:`analysis.site.remote`.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ import os
 import selectors
 import signal
 import subprocess
-import sys
 import threading
 import time
 import traceback
@@ -39,7 +41,7 @@ from pathlib import Path
 
 from analysis.errors import AnalysisError
 from analysis.lock import detach_child, portable
-from analysis.site.runner import ReportJob, ReportResult, SiteGone, cell_line, run_report
+from analysis.site.runner import COMMAND, ReportJob, ReportResult, SiteGone, cell_line, run_report
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +133,7 @@ def _spawn(job: ReportJob, site_root: Path, engine: str, kernel_name: str) -> su
     """A report in a fresh interpreter (no fork): its own process group, ending itself when
     this process dies (:func:`analysis.site.runner.main`)."""
     payload = json.dumps({**asdict(job), "clusters": list(job.clusters)})
-    command = [sys.executable, "-m", "analysis.site.runner", payload, str(site_root), engine, kernel_name]
+    command = [*COMMAND, payload, str(site_root), engine, kernel_name]
     command += [str(os.getpid()), "", "0"]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True)
 

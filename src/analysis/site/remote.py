@@ -29,7 +29,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -37,7 +36,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from analysis.errors import AnalysisError
-from analysis.site.runner import ReportJob, ReportResult, cell_line
+from analysis.site.runner import COMMAND, ReportJob, ReportResult, cell_line
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +121,7 @@ def run_task(payload: dict, site_root: str, engine: str, kernel: str, timeout: f
         return failed("сборка завершилась до начала отчёта")
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(where)
-    command = [sys.executable, "-m", "analysis.site.runner", json.dumps(payload), site_root, engine, kernel]
+    command = [*COMMAND, json.dumps(payload), site_root, engine, kernel]
     command += [str(os.getpid()), lease, str(LEASE_EXPIRY)]
     process = subprocess.Popen(
         command,

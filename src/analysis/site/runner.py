@@ -24,6 +24,9 @@ from analysis.site.leftovers import REPORT_PREFIX
 
 logger = logging.getLogger(__name__)
 
+# How a report starts as a fresh interpreter (a dask task's, or where the system cannot fork):
+# the module imported by name, not run as ``__main__``, so there is one copy of it.
+COMMAND = [sys.executable, "-c", "import sys; from analysis.site.runner import main; sys.exit(main())"]
 KERNEL_START_ATTEMPTS = 3
 HIDDEN_TAGS = {"injected-parameters", "parameters"}
 TEMPLATES = Path(__file__).resolve().parent / "templates"
