@@ -55,13 +55,11 @@ def run_aside(function: Callable, *args, **kwargs):
             try:
                 answer = ("result", function(*args, **kwargs))
             except BaseException as exc:
-                answer = ("raised", exc, traceback.format_exc())
+                answer = ("raised", _described(exc), traceback.format_exc())
             try:
                 data = pickle.dumps(answer)
             except Exception:
-                data = pickle.dumps(
-                    ("raised", None, answer[-1] if answer[0] == "raised" else traceback.format_exc())
-                )
+                data = pickle.dumps(("raised", None, traceback.format_exc()))
             with os.fdopen(write_fd, "wb") as out:
                 out.write(data)
         except BaseException:
@@ -90,10 +88,44 @@ def run_aside(function: Callable, *args, **kwargs):
         raise AnalysisError(f"the answer of {function.__name__} could not be read back: {exc}") from None
     if answer[0] == "result":
         return answer[1]
-    if answer[1] is None:
+    exc = _rebuilt(answer[1])
+    if exc is None:
         logger.error("%s failed in its helper process:\n%s", function.__name__, answer[2])
         raise AnalysisError(f"{function.__name__} failed: {answer[2].strip().splitlines()[-1]}")
-    raise answer[1]
+    if not isinstance(exc, AnalysisError):
+        logger.debug("%s failed in its helper process:\n%s", function.__name__, answer[2])
+    raise exc
+
+
+def _described(exc: BaseException) -> tuple:
+    """An exception as plain values: its class's place and its message (and itself, pickled,
+    where it comes back whole)."""
+    try:
+        whole = pickle.dumps(exc)
+        pickle.loads(whole)
+    except Exception:
+        whole = None
+    return type(exc).__module__, type(exc).__qualname__, str(exc), whole
+
+
+def _rebuilt(described: tuple | None) -> BaseException | None:
+    """The exception back, of its own class: a user-facing error keeps its type and message."""
+    if described is None:
+        return None
+    module, name, message, whole = described
+    if whole is not None:
+        return pickle.loads(whole)
+    try:
+        import importlib
+
+        kind = importlib.import_module(module)
+        for part in name.split("."):
+            kind = getattr(kind, part)
+        exc = kind.__new__(kind)
+        exc.args = (message,)
+        return exc
+    except Exception:
+        return AnalysisError(message)
 
 
 def read_tables(data_dir, names: list[str]) -> dict:
