@@ -386,6 +386,7 @@ def test_wait_waits_for_the_running_build(built):
     out, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 0, err
     assert "8 unchanged" in out
+    assert re.search(rf"waiting for the build of pid {os.getpid()} on .*; waited \d+ s", err), err
 
 
 @pytest.mark.parametrize("portable", ["", "1"])

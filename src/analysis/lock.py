@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import fcntl
 import json
+import logging
 import os
 import signal
 import socket
@@ -21,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 
 from analysis.errors import AnalysisError
+
+logger = logging.getLogger(__name__)
 
 # Descriptors of locks this process holds: a forked report child closes them at once, so no
 # child ever keeps the build's lock alive after the build has gone.
@@ -71,6 +74,18 @@ def watch_parent(parent: int, every: float = 0.2) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+WAIT_REPORT_EVERY = 30.0
+
+
+def _who(holder: dict) -> str:
+    if not holder:
+        return "another process"
+    return (
+        f"the build of pid {holder.get('pid', '?')} on {holder.get('host', '?')}, "
+        f"started {holder.get('started', '?')} ({holder.get('command', '?')})"
+    )
+
+
 class LockHeld(AnalysisError):
     """Another build holds the lock; the message says which."""
 
@@ -106,6 +121,7 @@ class BuildLock:
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        started, said = time.monotonic(), None
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -114,6 +130,10 @@ class BuildLock:
                 if not self.wait:
                     os.close(fd)
                     raise LockHeld(self.path, self.holder()) from None
+                waited = time.monotonic() - started
+                if said is None or waited - said >= WAIT_REPORT_EVERY:  # --wait says whom, how long
+                    said = waited
+                    logger.info("waiting for %s; waited %.0f s", _who(self.holder()), waited)
                 time.sleep(self.poll)
         os.ftruncate(fd, 0)
         info = {
