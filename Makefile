@@ -50,6 +50,6 @@ bench: $(STAMP) ## measure the speed targets against their baselines (prints nam
 	$(RUN) bench
 
 clean: ## remove generated data, the demonstration region and reports (keeps .venv)
-	rm -rf data/processed/* reports/* data/raw/submissions/demo-* data/raw/federal/demo-* data/raw/plans/federal/demo-*
+	rm -rf data/processed/* reports/* reports/.current reports/.site-* reports/.staging-* data/raw/submissions/demo-* data/raw/federal/demo-* data/raw/plans/federal/demo-*
 	rm -f data/raw/clusters-demo.csv data/raw/participants-demo.csv data/raw/plans/demo-*
 	touch data/processed/.gitkeep reports/.gitkeep

@@ -224,4 +224,10 @@ def pages(root: Path) -> list[Path]:
     """Every page the build published."""
     reports = root / "reports"
     assert (reports / "validation.html").exists() and not (reports / "data-docs").exists()
-    return sorted(p for p in reports.rglob("*.html") if not p.relative_to(reports).parts[0].startswith("."))
+    found = []
+    for folder, dirs, files in os.walk(reports, followlinks=True):  # html/ is a link into the version
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [
+            Path(folder) / name for name in files if name.endswith(".html") and not name.startswith(".")
+        ]
+    return sorted(found)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,7 +60,16 @@ def statuses(root: Path) -> dict[str, str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file a reader reaches under ``folder`` (through the site's links), by path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in site_files(folder)}
+
+
+def site_files(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root) / name for name in files if not name.startswith(".")]
+    return sorted(found)
 
 
 @pytest.fixture
@@ -189,11 +199,22 @@ def test_a_killed_report_process_fails_that_report_alone(project, tmp_path, caps
     assert code == 1
     err = capsys.readouterr().err
     assert re.search(
-        r"FAILED 64/tiny-it/2024: the report's process was killed by SIGKILL \(out of memory\?\), "
-        r"in cell 3: os.kill",
+        r"FAILED 64/tiny-it/2024: процесс отчёта убит сигналом SIGKILL \(не хватило памяти\?\); "
+        r"ячейка 4: os.kill",
         err,
     ), err
     assert statuses(project)["63/tiny-law/2024"] == "built"
+    _kept_until(project, "64/tiny-it/2024", "os.kill")
+
+
+def _kept_until(project: Path, key: str, source: str) -> None:
+    """The failed report's notebook is kept as far as it ran: the cells before the one that
+    was running executed, that one marked running."""
+    kept = nbformat.read(project / "reports" / "failed" / f"{key}.ipynb", as_version=4)
+    code = [c for c in kept.cells if c.cell_type == "code"]
+    running = next(n for n, c in enumerate(code) if c.source.startswith(source))
+    assert [c.execution_count for c in code[:running]] == list(range(1, running + 1))
+    assert code[running].metadata.papermill.status == "running"
 
 
 def test_a_hanging_report_times_out_naming_its_cell(project, tmp_path, capsys):
@@ -204,8 +225,9 @@ def test_a_hanging_report_times_out_naming_its_cell(project, tmp_path, capsys):
     code = main(_args(project, "--year", "2024", "--timeout", "3", "--notebook", str(sleeper)))
     assert code == 1 and time.monotonic() - started < 60
     err = capsys.readouterr().err
-    assert "FAILED 64/tiny-it/2024: timed out after 3 s, in cell 3: time.sleep(600)" in err
+    assert "FAILED 64/tiny-it/2024: не завершился за 3 с (--timeout); ячейка 4: time.sleep(600)" in err
     assert statuses(project)["63/tiny-law/2024"] == "built"
+    _kept_until(project, "64/tiny-it/2024", "time.sleep(600)")
 
 
 def test_the_kernel_engine_runs_reports_on_a_real_kernel(project, tmp_path, capsys):
@@ -309,8 +331,9 @@ def test_the_same_inputs_give_byte_identical_html(built):
 # --- the lock, signals and processes: the build as a real subprocess -------------------------
 
 
-def _cli(root: Path, *more: str, marker: str = "", **kwargs) -> subprocess.Popen:
+def _cli(root: Path, *more: str, marker: str = "", portable: str = "", **kwargs) -> subprocess.Popen:
     env = {**os.environ, "ANALYSIS_TEST_MARKER": marker or uuid.uuid4().hex, "PYTHONUNBUFFERED": "1"}
+    env["ANALYSIS_PORTABLE"] = portable  # "1": no fork, no PR_SET_PDEATHSIG, no renameat2
     return subprocess.Popen(
         [sys.executable, "-m", "analysis", *_args(root, *more)],
         env=env,
@@ -363,15 +386,21 @@ def test_wait_waits_for_the_running_build(built):
     out, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 0, err
     assert "8 unchanged" in out
+    assert re.search(rf"waiting for the build of pid {os.getpid()} on .*; waited \d+ s", err), err
 
 
+@pytest.mark.parametrize("portable", ["", "1"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
-def test_a_signal_stops_a_parallel_build_leaving_no_process_and_the_site_intact(built, tmp_path, signum):
+def test_a_signal_stops_a_parallel_build_leaving_no_process_and_the_site_intact(
+    built, tmp_path, signum, portable
+):
+    """Also as on systems without fork and PR_SET_PDEATHSIG (ANALYSIS_PORTABLE=1): reports start
+    as fresh interpreters and watch their parent instead."""
     project = built
     before = snapshot(project / "reports")
     slow = notebook(tmp_path / "slow.ipynb", "import time", "time.sleep(120)")
     marker = uuid.uuid4().hex
-    build = _cli(project, "--jobs", "2", "--force", "--notebook", str(slow), marker=marker)
+    build = _cli(project, "--jobs", "2", "--force", "--notebook", str(slow), marker=marker, portable=portable)
     deadline = time.monotonic() + 60
     while len(_marked(marker)) < 3 and time.monotonic() < deadline:  # the build and two reports
         time.sleep(0.2)
@@ -443,19 +472,25 @@ def test_the_code_fingerprint_covers_what_reports_are_made_by_and_nothing_else(t
         first = fingerprint.code_digest()
 
 
-def test_no_thread_of_ingestion_is_left_running_when_the_build_forks(project):
-    """Forking copies only the calling thread: a lock held by another one (tqdm's monitor, which
-    great-expectations' progress bars start) would stay locked for ever in the report."""
-    import threading
-    from datetime import date
-
-    from analysis.site.executor import warm_up
-    from analysis.site.prepare import prepare
-
-    before = set(threading.enumerate())
-    prepare(project / "raw", project / "processed", as_of=date.fromisoformat(AS_OF))
-    warm_up(project / "processed", ["plan", "facts"])
-    assert set(threading.enumerate()) - before == set()
+@pytest.mark.parametrize("engine", ["inprocess", "kernel"])
+def test_the_build_forks_its_reports_from_a_process_with_one_os_thread(project, tmp_path, engine):
+    """Forking copies only the calling thread: a lock held by another one (Arrow's pools reading
+    Parquet, BLAS, tqdm's monitor) would stay locked for ever in the report. Each report reads
+    its build's thread count as the OS counts it, after ingestion, the grid and the tables."""
+    counting = notebook(
+        tmp_path / "threads.ipynb",
+        "import os, re\nfrom analysis.tables import read_table",
+        "read_table(data_dir, 'facts')",
+        "build = os.getppid() if os.environ.get('JPY_PARENT_PID') is None else int(os.environ['JPY_PARENT_PID'])",
+        "status = open(f'/proc/{build}/status').read()\nbuild = int(re.search(r'PPid:\\s+(\\d+)', status)[1])"
+        " if 'JPY_PARENT_PID' in os.environ else build",
+        "threads = int(re.search(r'Threads:\\s+(\\d+)', open(f'/proc/{build}/status').read())[1])\n"
+        "assert threads == 1, f'the build had {threads} threads'",
+    )
+    done = _cli(project, "--year", "2024", "--jobs", "2", "--engine", engine, "--notebook", str(counting))
+    out, err = done.communicate(timeout=600)
+    assert done.returncode == 0, err
+    assert "2 built" in out or "4 built" in out, out
 
 
 def test_a_fact_far_above_its_target_is_counted_and_flagged_on_its_report(project, capsys):
@@ -469,3 +504,189 @@ def test_a_fact_far_above_its_target_is_counted_and_flagged_on_its_report(projec
     assert re.search(r"1\.1\.4: факт 9\s000 больше плана 9 в 1\s000 раз", page)
     other = project / "reports" / "html" / "64" / "tiny-it" / "2024.html"
     assert not other.exists()  # --cluster: only tiny-law was built
+
+
+# --- publication: one version behind one pointer; what killed builds leave ------------------
+
+
+def _trivial(tmp_path: Path) -> list[str]:
+    """Quick report templates whose pages show the build's as-of date."""
+    cluster = notebook(tmp_path / "cluster.ipynb", "print('as of', as_of)")
+    region = notebook(tmp_path / "region.ipynb", "print('as of', as_of)", kind="region")
+    return ["--notebook", str(cluster), "--region-notebook", str(region)]
+
+
+def _whole(root: Path) -> str:
+    """Assert the published site is one build's: its manifest, index, validation page and every
+    page agree, and every link of the index resolves; return its as-of date."""
+    reports = root / "reports"
+    as_of = manifest(root)["build"]["as_of"]
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert date_ru(as_of) in index
+    assert (reports / "validation.html").exists()
+    for entry in manifest(root)["reports"]:
+        page = reports / entry["html"]
+        assert page.exists() == entry["has_html"], entry["key"]
+        if entry["has_html"]:
+            assert f"as of {as_of}" in page.read_text(encoding="utf-8"), entry["key"]
+            assert f'href="{entry["html"]}"' in index
+    return as_of
+
+
+def date_ru(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{day}.{month}.{year}"
+
+
+def test_the_site_is_one_version_swapped_in_by_one_rename(project, tmp_path):
+    quick = _trivial(tmp_path)
+    assert main(_args(project, *quick)) == 0
+    reports = project / "reports"
+    for name in ("index.html", "build.json", "validation.html", "html"):
+        assert os.readlink(reports / name) == f".current/{name}"
+    first = os.readlink(reports / ".current")
+    assert first.startswith(".site-") and sorted(p.name for p in reports.glob(".site-*")) == [first]
+    page = reports / "html" / "63" / "tiny-law" / "2024.html"
+    inode = page.stat().st_ino
+    assert main(_args(project, "--cluster", "tiny-it", "--no-prepare", *quick)) == 0
+    second = os.readlink(reports / ".current")
+    assert second != first and sorted(p.name for p in reports.glob(".site-*")) == [second]
+    assert page.stat().st_ino == inode  # unchanged pages are the same files, linked
+    _whole(project)
+
+
+def test_a_site_of_real_folders_becomes_a_version_once(project, tmp_path):
+    quick = _trivial(tmp_path)
+    assert main(_args(project, *quick)) == 0
+    reports = project / "reports"
+    version = reports / os.readlink(reports / ".current")
+    for entry in version.iterdir():  # as earlier versions published it: real folders and files
+        (reports / entry.name).unlink()
+        entry.rename(reports / entry.name)
+    (reports / ".current").unlink()
+    shutil.rmtree(version)
+    before = snapshot(reports)
+    assert main(_args(project, *quick)) == 0
+    assert os.readlink(reports / "html") == ".current/html"
+    assert snapshot(reports).keys() == before.keys()
+    _whole(project)
+
+
+@pytest.mark.parametrize("portable", ["", "1"])
+def test_builds_killed_at_any_moment_leave_one_whole_site(project, tmp_path, portable):
+    """SIGKILL at moments spread over a build's run, publication among them: after each the
+    site is one whole build (the previous or the new), and the next build cleans up."""
+    quick = _trivial(tmp_path)
+    env = {**os.environ, "ANALYSIS_PORTABLE": portable}
+
+    def start(day: str, *more: str) -> subprocess.Popen:
+        args = [a if a != AS_OF else day for a in _args(project, "--year", "2024", *more, *quick)]
+        quiet = subprocess.DEVNULL
+        return subprocess.Popen(
+            [sys.executable, "-m", "analysis", *args], env=env, stdout=quiet, stderr=quiet
+        )
+
+    assert start(AS_OF).wait() == 0
+    started = time.monotonic()
+    assert start(AS_OF, "--no-prepare", "--force").wait() == 0
+    seconds = time.monotonic() - started
+    for n in range(6):
+        build = start(f"2025-03-{n + 2:02d}", "--no-prepare", "--jobs", "2")
+        time.sleep(seconds * (0.5 + 0.15 * n))
+        build.kill()
+        build.wait()
+        _whole(project)
+    assert start("2025-03-20", "--no-prepare").wait() == 0
+    assert _whole(project) == "2025-03-20"
+    reports = project / "reports"
+    assert [p.name for p in reports.glob(".staging-*")] == []
+    assert [p.name for p in reports.glob(".site-*")] == [os.readlink(reports / ".current")]
+
+
+def test_the_next_build_removes_what_killed_processes_left(built, tmp_path):
+    import tempfile
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    base = Path(tempfile.gettempdir())
+    try:
+        left = [
+            base / f"analysis-read-{gone.pid}-x1",
+            base / f"analysis-report-{gone.pid}-x2",
+            built / "reports" / f".staging-{gone.pid}",
+        ]
+        kept = [base / f"analysis-read-{alive.pid}-x3", built / "reports" / f".staging-{alive.pid}"]
+        for folder in left + kept:
+            (folder / "html").mkdir(parents=True)
+        assert main(_args(built)) == 0  # a no-op build
+        assert [p for p in left if p.exists()] == []
+        assert [p for p in kept if p.exists()] == kept
+    finally:
+        alive.kill()
+        alive.wait()
+        for folder in kept:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_kernel_reports_temporary_files_and_connection_file_go_with_its_process(project, tmp_path):
+    where = tmp_path / "where.txt"
+    probe = notebook(
+        tmp_path / "probe.ipynb",
+        "from ipykernel.connect import get_connection_file\nimport tempfile\n"
+        f"open({str(where)!r}, 'w').write(get_connection_file() + '\\n' + tempfile.mkdtemp())",
+    )
+    args = _args(project, "--year", "2024", "--cluster", "tiny-law", "--engine", "kernel")
+    assert main([*args, "--notebook", str(probe)]) == 0
+    connection, made = map(Path, where.read_text().splitlines())
+    assert connection.parent.name.startswith("analysis-report-") and connection.parent == made.parent
+    assert not connection.parent.exists()
+
+
+@pytest.mark.parametrize("size", ["64k", "400k"])
+def test_a_full_disk_gives_russian_lines_naming_the_path(project, tmp_path, size):
+    """The site's folder on a small file system of its own (a private mount namespace): full
+    before the reports run, or while they do."""
+    quick = _trivial(tmp_path)
+    assert main(_args(project, "--year", "2024", *quick)) == 0  # data ready; a site on the disk
+    small = tmp_path / "small"
+    small.mkdir()
+    mount = f'mount -t tmpfs -o size={size} tmpfs "$0" && exec "$@"'
+    args = [*_args(project, "--year", "2024", "--force", "--no-prepare", *quick)]
+    args[args.index("--out") + 1] = str(small)
+    command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount, str(small)]
+    done = subprocess.run(
+        [*command, sys.executable, "-m", "analysis", *args], capture_output=True, text=True, timeout=600
+    )
+    if "mount:" in done.stderr or "unshare:" in done.stderr:
+        pytest.skip(f"no private mount here: {done.stderr.strip()[:200]}")
+    assert done.returncode in (1, 74), done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines and all("нет места на диске при записи " + str(small) in line for line in lines), lines
+    assert all("internal error" not in line and "кодом 70" not in line for line in lines)
+    if done.returncode == 74:
+        assert lines[-1].startswith("ошибка: нет места на диске") and "опубликован прежний сайт" in lines[-1]
+
+
+@pytest.mark.parametrize("portable", ["", "1"])
+def test_a_crashed_report_process_sends_back_its_traceback(project, tmp_path, portable):
+    """A report whose process dies of an error outside the notebook's cells (here its exporter,
+    broken from inside the report): the build logs the traceback and names its last line."""
+    crash = notebook(
+        tmp_path / "crash.ipynb",
+        "import analysis.site.runner as runner\n"
+        "runner.export_html = lambda *args: (_ for _ in ()).throw(KeyboardInterrupt('exporter broken'))",
+    )
+    done = _cli(
+        project, "--year", "2024", "--cluster", "tiny-law", "--notebook", str(crash), portable=portable
+    )
+    _out, err = done.communicate(timeout=600)
+    assert done.returncode == 1, err
+    assert "Traceback (most recent call last)" in err and "KeyboardInterrupt: exporter broken" in err
+    assert re.search(
+        r"FAILED 63/tiny-law/2024: процесс отчёта завершился с ошибкой KeyboardInterrupt: exporter broken",
+        err,
+    ), err
+    entry = next(e for e in manifest(project)["reports"] if e["key"] == "63/tiny-law/2024")
+    index = (project / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "KeyboardInterrupt: exporter broken" in entry["error"] and "exporter broken" in index

@@ -101,6 +101,13 @@ def read_table(data_dir: str | Path, name: str) -> pd.DataFrame:
     return cached[1].copy(deep=False)
 
 
+def keep_table(data_dir: str | Path, name: str, frame: pd.DataFrame) -> None:
+    """Remember a table read by another process (the build's helper) as if read here."""
+    path = table_path(data_dir, name)
+    stat = path.stat()
+    _CACHE[path.resolve()] = ((stat.st_ino, stat.st_mtime_ns, stat.st_size), frame)
+
+
 def missing_message(path: Path) -> str:
     """One line: the absolute path looked in, what to run, and where the project root came from."""
     path = path.absolute()

@@ -11,7 +11,10 @@ prepared once (not timed):
 - ``build_noop_seconds`` — the same build again without ``--force``: nothing changed;
 - ``build_one_cluster_seconds`` — after one cluster's submission changed (ingestion included),
   with ``build_one_cluster_reports_rerun`` the reports it re-ran;
-- ``build_cold_speedup`` and ``build_noop_speedup`` — baseline / ours.
+- ``build_cold_speedup`` and ``build_noop_speedup`` — baseline / ours;
+- ``build_dask_seconds`` — the cold build's reports on a dask cluster started here (a
+  ``dask scheduler`` and two one-thread ``dask worker`` processes on the loopback, as many as
+  the local pool's default ``--jobs`` on this machine), with ``build_dask_vs_local`` the ratio.
 
 Every build is the command a user runs, timed as a whole process (interpreter start included).
 """
@@ -110,6 +113,8 @@ def run_build_benchmark(
         _touch_submission(submission)
         one, after = _build(root)
         rerun = sorted(e["key"] for e in after["reports"] if e["status"] == "built")
+        progress("the same reports on a dask cluster")
+        dask = _dask_build(root)
         progress(f"the naive papermill + nbconvert loop over {baseline_limit or reports} report(s)")
         baseline, timed = _baseline(root, manifest, baseline_limit)
         baseline_all = baseline * reports / timed
@@ -123,9 +128,68 @@ def run_build_benchmark(
         "build_one_cluster_seconds": round(one, 2),
         "build_one_cluster_reports_rerun": len(rerun),
         "build_one_cluster_rerun": " ".join(rerun),
+        "build_dask_seconds": round(dask, 2),
+        "build_dask_vs_local": round(dask / cold, 2),
         "build_cold_speedup": round(baseline_all / cold, 1),
         "build_noop_speedup": round(baseline_all / noop_best, 1),
     }
+
+
+def _dask_build(root: Path, workers: int = 2) -> float:
+    """``build --force --no-prepare --executor dask`` against a scheduler and ``workers``
+    one-thread workers started here (their start is not timed)."""
+    import os
+
+    dask = str(Path(sys.executable).with_name("dask"))
+    file = root / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [
+        subprocess.Popen(
+            [
+                dask,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(file),
+            ],
+            **quiet,
+        )
+    ]
+    try:
+        while not (file.exists() and file.read_text().strip()):
+            time.sleep(0.1)
+        address = json.loads(file.read_text())["address"]
+        for n in range(workers):
+            command = [dask, "worker", "--scheduler-file", str(file), "--nthreads", "1", "--no-nanny"]
+            processes.append(
+                subprocess.Popen(
+                    [*command, "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{n}"], **quiet
+                )
+            )
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(workers, timeout=120)
+        seconds, manifest = _build(
+            root, "--force", "--no-prepare", "--executor", "dask", "--scheduler", address
+        )
+        failed = [e["key"] for e in manifest["reports"] if e["status"] == "failed"]
+        if failed:
+            raise RuntimeError(f"reports failed on dask: {failed}")
+        return seconds
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, 9)
+                process.wait()
 
 
 def _touch_submission(path: Path) -> None:

@@ -25,6 +25,8 @@ from analysis.deadline import DEFAULT_DEADLINE_TEXT
 
 EXIT_FAILED = 1
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another build holds the lock; try again later
+EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE: no dask scheduler answers at --scheduler
+EXIT_IO = 74  # EX_IOERR: a disk full, a folder not writable
 
 
 def add_parser(subparsers) -> None:
@@ -40,8 +42,9 @@ def add_parser(subparsers) -> None:
         "stale on the index.",
         epilog=f"Exit codes: 0 every report built or up to date; {EXIT_FAILED} a report failed or a "
         f"plan could not be read; 2 a usage error; {EXIT_LOCKED} another build holds the lock "
-        "(nothing changed); 130 / 143 interrupted by SIGINT / SIGTERM (the published site is the "
-        "previous one).",
+        f"(nothing changed); {EXIT_UNAVAILABLE} no dask scheduler answers at --scheduler (nothing "
+        f"changed); {EXIT_IO} a disk full or a folder not writable (the published site is the previous "
+        "one); 130 / 143 interrupted by SIGINT / SIGTERM (the published site is the previous one).",
     )
     add_data_options(parser)
     add_demo_key_option(parser)
@@ -200,10 +203,19 @@ class _Progress:
             self.bar.close()
 
 
+# Native thread pools that would run in the build process, which forks its reports: one
+# BLAS thread, no jemalloc background thread (set before numpy and pyarrow are imported).
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false"}
+
+
 def run(args) -> int:
+    for name, value in SINGLE_THREADED.items():
+        os.environ.setdefault(name, value)
     from analysis.lock import LockHeld
     from analysis.site.build import CLUSTER_NOTEBOOK, REGION_NOTEBOOK, BuildOptions, build
     from analysis.site.executor import Interrupted
+    from analysis.site.remote import SchedulerUnreachable
+    from analysis.site.runner import os_error_line
 
     options = BuildOptions(
         raw=args.raw,
@@ -248,6 +260,13 @@ def run(args) -> int:
     except LockHeld as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except SchedulerUnreachable as exc:
+        print(f"ошибка: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except OSError as exc:
+        progress.close()
+        print(f"ошибка: {os_error_line(exc, args.out)}; опубликован прежний сайт", file=sys.stderr)
+        return EXIT_IO
     except Interrupted as exc:
         progress.close()
         print(f"{_stamp()} build {exc}; the published site is the last complete build", file=sys.stderr)

@@ -170,7 +170,8 @@ class Reading:
         self.context = multiprocessing.get_context(method)
         space = _address_space()
         self.memory = space + MEMORY_HEADROOM if space else None
-        self.folder = tempfile.mkdtemp(prefix="analysis-read-")
+        # the pid in the name lets the next build remove the folder of a killed ingest
+        self.folder = tempfile.mkdtemp(prefix=f"analysis-read-{os.getpid()}-")
         indexed = list(enumerate(self.items))
         for n in range(min(workers, len(indexed))):
             self._start(indexed[n::workers])

@@ -20,7 +20,8 @@ One build at a time (:mod:`.lock`). Step by step:
    (marked stale on the index); its executed notebook goes to ``logs/failed/`` beside the
    published folder, never into it.
 5. **Publication.** The manifest ``build.json`` and the index rendered from it join the staging
-   copy, which replaces the published site with renames (:mod:`.publish`).
+   copy, which becomes the published version with one rename of the site's pointer
+   (:mod:`.publish`).
 
 Output names come from the parameters: ``html/<region>/<cluster>/<year>.html`` and
 ``html/<region>/region-<year>.html``.
@@ -31,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import re
 import shutil
 import signal
@@ -44,6 +44,7 @@ from pathlib import Path
 from analysis import __version__, settings
 from analysis.errors import ParameterError, UnknownClusterError, UnknownYearError
 from analysis.lock import BuildLock
+from analysis.site.aside import run_aside
 from analysis.site.fingerprint import (
     code_digest,
     digest,
@@ -53,7 +54,7 @@ from analysis.site.fingerprint import (
     read_manifest,
     source_fingerprint,
 )
-from analysis.site.publish import Staging
+from analysis.site.publish import Staging, write_file
 from analysis.site.runner import ReportJob, ReportResult
 
 logger = logging.getLogger(__name__)
@@ -247,11 +248,19 @@ def build(
     started_at = datetime.now()
     started = time.perf_counter()
     out, processed = Path(options.out), Path(options.processed)
+    if options.executor == "dask" and isinstance(options.scheduler, str):
+        from analysis.site.remote import check_scheduler
+
+        check_scheduler(options.scheduler)  # before the lock: a wrong address blocks no build
     paths = dict.fromkeys([(processed / LOCK).resolve(), (out / LOCK).resolve()])
     with contextlib.ExitStack() as held:
         for path in paths:
             held.enter_context(BuildLock(path, options.wait))
         staging = Staging(out)
+        staging.remove_stale()  # every build, a no-op one too: what killed builds left
+        from analysis.site.leftovers import remove_temporary
+
+        remove_temporary()
         try:
             outcome = _build(options, staging, started_at, on_result, on_prepared, on_start)
         except BaseException:
@@ -264,15 +273,19 @@ def build(
 def _build(options, staging: Staging, started_at: datetime, on_result, on_prepared, on_start) -> BuildOutcome:
     out, processed = Path(options.out), Path(options.processed)
     outcome = BuildOutcome(manifest={})
-    staged = False
+    # Every build publishes a whole new version (hard links to the last one, so a no-op build
+    # copies no byte): the index, the manifest, the validation page and the pages swap at once.
+    staging.start()
+    changed = False  # the data or a report changed: the validation page is made anew
     if options.prepare:
         source = source_fingerprint(options.raw, options.demo, options.as_of)
         if options.force or not is_current(processed, source):
             from analysis.site.prepare import prepare
 
-            staging.start()
-            staged = True
-            outcome.prepared = prepare(options.raw, processed, demo_key=options.demo, as_of=options.as_of)
+            changed = True
+            outcome.prepared = run_aside(
+                prepare, options.raw, processed, demo_key=options.demo, as_of=options.as_of
+            )
             on_prepared(outcome.prepared)
     tables = read_manifest(processed).get("tables")
     if not tables:
@@ -292,7 +305,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         from analysis.metrics.fulfilment import parse_deadline
         from analysis.site.grid import grid_records
 
-        grid = grid_records(processed, options.as_of, parse_deadline(options.deadline))
+        grid = run_aside(grid_records, processed, options.as_of, parse_deadline(options.deadline))
         records, problems = grid["reports"], grid["problems"]
     _check_clusters(records, options)
     jobs = _jobs(records, options, tables, base)
@@ -309,13 +322,12 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     ]
     on_start(to_run)
     results: dict[str, ReportResult] = {}
-    if (to_run or not (out / VALIDATION).exists()) and not staged:
-        staging.start()
-        staged = True
-    if staged:
+    if to_run or not (staging.root / VALIDATION).exists():
+        changed = True
+    if changed:
         from analysis.site.validation_page import render_validation_page
 
-        staging.write_text(VALIDATION, render_validation_page(processed))
+        staging.write_text(VALIDATION, run_aside(render_validation_page, processed))
         for name in RETIRED:
             shutil.rmtree(staging.root / name, ignore_errors=True)
     failed = failed_folder(options)
@@ -326,7 +338,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
             _settle(next(j for j in to_run if j.key == result.key), result, staging.root, failed)
             results[result.key] = result
             on_result(result)
-    root = staging.root if staged else out
+    root = staging.root
     now = datetime.now()
     entries = []
     for job, record in zip(jobs, records, strict=True):
@@ -364,8 +376,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     signal.pthread_sigmask(signal.SIG_BLOCK, stop)
     try:
         _write_site_files(manifest, root)
-        if staged:
-            staging.publish(keep_prefixes={e["key"] for e in entries})
+        staging.publish(keep_prefixes={e["key"] for e in entries})
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
     outcome.manifest = manifest
@@ -448,8 +459,7 @@ def _entry(job: ReportJob, record: dict, prior: dict, result: ReportResult | Non
 
 
 def _write_site_files(manifest: dict, root: Path) -> None:
-    """The manifest and the index rendered from it: into staging, or (nothing else changed)
-    each replaced in place with a rename."""
+    """The manifest and the index rendered from it, into the staged version."""
     from analysis.site.index import render_index
 
     files = {
@@ -457,11 +467,7 @@ def _write_site_files(manifest: dict, root: Path) -> None:
         "index.html": render_index(manifest),
     }
     for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{name}.{os.getpid()}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
+        write_file(root / name, text)
 
 
 def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, processed: Path):

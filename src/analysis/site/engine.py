@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import io
-import sys
 from contextlib import redirect_stderr, redirect_stdout
 
 import nbformat
@@ -28,9 +27,6 @@ from papermill.engines import Engine, NBClientEngine, papermill_engines
 
 ENGINE_NAME = "analysis-inprocess"
 KERNEL_ENGINE_NAME = "analysis-kernel"
-# The notebook of the last run in this process: papermill raises for a failed cell without
-# returning it, and the build keeps a failed report's executed notebook for debugging.
-LAST_NOTEBOOK: dict = {}
 
 
 def _bundle(data: dict) -> dict:
@@ -126,23 +122,23 @@ def warm_up() -> ReportShell:
 
 class InProcessEngine(Engine):
     """Papermill engine executing every code cell in :class:`ReportShell`, in order; the first
-    cell that raises stops the run (the rest stay unexecuted, as with a kernel)."""
-
-    on_cell = None  # called with (index, cell) before a cell runs: the executor reports progress
+    cell that raises stops the run (the rest stay unexecuted, as with a kernel). It takes
+    nbclient's ``on_cell_start(cell=, cell_index=)`` hook from papermill's engine arguments, as
+    the kernel engine does, and numbers the cells as a kernel would (1, 2, … in order)."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-        LAST_NOTEBOOK["nb"] = nb_man.nb
+    def execute_managed_notebook(cls, nb_man, kernel_name, on_cell_start=None, **kwargs):
         shell = ReportShell.instance() if ReportShell.initialized() else warm_up()
-        sys.argv = ["report"]
+        count = 0
         for index, cell in enumerate(nb_man.nb.cells):
             if cell.cell_type != "code":
                 continue
+            count += 1
             nb_man.cell_start(cell, index)
-            if cls.on_cell is not None:
-                cls.on_cell(index, cell)
+            if on_cell_start is not None:
+                on_cell_start(cell=cell, cell_index=index)
             cell.outputs = shell.run(cell.source)
-            cell.execution_count = shell.execution_count - 1
+            cell.execution_count = count
             failed = any(o.output_type == "error" for o in cell.outputs)
             if failed:
                 nb_man.cell_exception(cell, index, exception=CellFailed(shell.error["ename"]))
@@ -153,23 +149,8 @@ class InProcessEngine(Engine):
 
 
 class KernelEngine(NBClientEngine):
-    """Papermill's own engine (a real Jupyter kernel per report), telling the executor which
-    cell runs, so a report that hangs can be named with its cell."""
-
-    on_cell = None
-
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-        LAST_NOTEBOOK["nb"] = nb_man.nb
-        start = nb_man.cell_start
-
-        def cell_start(cell, cell_index=None, **more):
-            if cls.on_cell is not None and cell_index is not None:
-                cls.on_cell(cell_index, cell)
-            return start(cell, cell_index, **more)
-
-        nb_man.cell_start = cell_start
-        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+    """Papermill's own engine (a real Jupyter kernel per report); ``on_cell_start`` reaches
+    nbclient's hook of that name through papermill's engine arguments."""
 
 
 papermill_engines.register(ENGINE_NAME, InProcessEngine)

@@ -1,22 +1,25 @@
 """Where reports run: forked children of a warmed-up build process, or a dask cluster.
 
-**Local** (the default). The build process imports everything a report needs and reads the
-processed tables once (:func:`warm_up`), then forks one child per report, ``workers`` at a
-time. The child inherits all of it, runs its one report (:func:`analysis.site.runner.run_report`)
-and exits, so every report starts clean — whatever it changes dies with it — without paying
-for a kernel start and a full import. The parent watches every child:
+**Local** (the default). The build process imports everything a report needs and has the
+processed tables read once (:func:`warm_up`, by a helper: it stays single-threaded), then forks
+one child per report, ``workers`` at a time. The child inherits all of it, runs its one report
+(:func:`analysis.site.runner.run_report`) and exits, so every report starts clean — whatever
+it changes dies with it — without paying for a kernel start and a full import. The parent
+watches every child:
 
 - a child reports the cell it is running over a pipe; a report running longer than
   ``timeout`` is killed and fails naming that cell;
-- a child that dies (out-of-memory killer, a crash) fails its report alone, with the signal;
+- a child that dies (out-of-memory killer, a crash) fails its report alone, with the signal,
+  or with the last line of the traceback it sent back (the whole one goes to the log);
 - on SIGTERM / SIGINT the parent kills every child's process group and raises
   :class:`Interrupted`; each child also asks the kernel to kill it if the parent dies
-  (``PR_SET_PDEATHSIG``), so even a SIGKILLed build leaves no report process behind.
+  (``PR_SET_PDEATHSIG``), or where there is no such request, watches its parent.
 
-**Dask** (``--executor dask --scheduler ADDRESS``). Each report is a task that runs
-``python -m analysis.site.runner`` in a subprocess on a worker (a daemonic dask worker cannot
-fork a pool of its own); workers read the processed data and write the staged site through a
-path they share with the build. A task that raises or whose worker is lost fails its report.
+Where the system cannot fork (or with ``ANALYSIS_PORTABLE=1``, which CI uses to run the
+portable paths on Linux), each report starts as a fresh interpreter instead
+(:data:`analysis.site.runner.COMMAND`), with the same pipe, watch and kill.
+
+**Dask** (``--executor dask --scheduler ADDRESS``): :mod:`analysis.site.remote`.
 """
 
 from __future__ import annotations
@@ -28,17 +31,17 @@ import os
 import selectors
 import signal
 import subprocess
-import sys
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 from analysis.errors import AnalysisError
-from analysis.lock import detach_child
-from analysis.site.runner import ReportJob, ReportResult, run_report
+from analysis.lock import detach_child, portable
+from analysis.site.runner import COMMAND, ReportJob, ReportResult, SiteGone, cell_line, run_report
 
 logger = logging.getLogger(__name__)
 
@@ -81,11 +84,18 @@ def warm_up(data_dir: str | Path | None, tables: list[str]) -> None:
     figure.savefig(os.devnull, format="png")
     plt.close(figure)
     if data_dir is not None:
-        from analysis.tables import read_table
+        from analysis.site.aside import read_tables, run_aside
+        from analysis.tables import keep_table
 
-        for name in tables:
-            with contextlib.suppress(AnalysisError):
-                read_table(data_dir, name)
+        # Read in a helper process (Arrow starts threads to read): this one stays single-threaded.
+        for name, frame in run_aside(read_tables, data_dir, tables).items():
+            keep_table(data_dir, name, frame)
+
+
+def fork_available() -> bool:
+    """Reports run in forked children where the system forks and the portable switch is off;
+    else each starts as ``python -m analysis.site.runner`` (slower: no warmed-up parent)."""
+    return hasattr(os, "fork") and not portable()
 
 
 def _child(
@@ -93,6 +103,7 @@ def _child(
 ) -> None:
     """The body of a report's forked process; never returns."""
     code = 0
+    out = None
     try:
         os.setpgid(0, 0)
         detach_child(parent)
@@ -100,37 +111,62 @@ def _child(
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         out = os.fdopen(write_fd, "w", buffering=1, encoding="utf-8")
 
-        def on_cell(index: int, source: str) -> None:
-            line = source.strip().splitlines()[0][:80] if source.strip() else ""
-            out.write(json.dumps({"cell": index, "source": line}) + "\n")
+        def on_cell(number: int, source: str) -> None:
+            out.write(json.dumps({"cell": number, "source": source}) + "\n")
 
         result = run_report(job, site_root, engine, kernel_name, on_cell)
         out.write(json.dumps({"result": asdict(result)}) + "\n")
         out.flush()
-    except BaseException:  # the parent turns a silent exit into the report's failure
+    except SiteGone:
+        code = 1
+    except BaseException:  # the parent logs the traceback and names its last line
         code = 70
+        with contextlib.suppress(BaseException):
+            if out is not None:
+                out.write(json.dumps({"crash": traceback.format_exc()}) + "\n")
+                out.flush()
     finally:
         os._exit(code)
 
 
+def _spawn(job: ReportJob, site_root: Path, engine: str, kernel_name: str) -> subprocess.Popen:
+    """A report in a fresh interpreter (no fork): its own process group, ending itself when
+    this process dies (:func:`analysis.site.runner.main`)."""
+    payload = json.dumps({**asdict(job), "clusters": list(job.clusters)})
+    command = [*COMMAND, payload, str(site_root), engine, kernel_name]
+    command += [str(os.getpid()), "", "0"]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True)
+
+
 class _Running:
-    def __init__(self, job: ReportJob, pid: int, fd: int):
-        self.job, self.pid, self.fd = job, pid, fd
+    def __init__(self, job: ReportJob, pid: int, fd: int, process: subprocess.Popen | None = None):
+        self.job, self.pid, self.fd, self.process = job, pid, fd, process
         self.started = time.monotonic()
         self.buffer = b""
         self.cell: int | None = None
         self.source = ""
         self.result: ReportResult | None = None
+        self.crash = ""
 
     def feed(self, data: bytes) -> None:
         self.buffer += data
         *lines, self.buffer = self.buffer.split(b"\n")
         for line in lines:
+            self.take(line)
+
+    def take(self, line: bytes | str) -> None:
+        try:
             message = json.loads(line)
-            if "cell" in message:
-                self.cell, self.source = message["cell"], message["source"]
-            elif "result" in message:
-                self.result = ReportResult(**message["result"])
+        except ValueError:  # not ours (a library printing to stdout in a spawned report)
+            return
+        if not isinstance(message, dict):
+            return
+        if "cell" in message:
+            self.cell, self.source = message["cell"], message["source"]
+        elif "result" in message:
+            self.result = ReportResult(**message["result"])
+        elif "crash" in message:
+            self.crash = message["crash"]
 
 
 def _signal_name(status: int) -> str:
@@ -138,6 +174,21 @@ def _signal_name(status: int) -> str:
         return signal.Signals(status).name
     except ValueError:
         return str(status)
+
+
+def exit_reason(task: _Running, status: int) -> str:
+    """Why a report's process ended without a result, in Russian, naming its cell."""
+    if os.WIFSIGNALED(status):
+        why = f"процесс отчёта убит сигналом {_signal_name(os.WTERMSIG(status))}"
+        if os.WTERMSIG(status) == signal.SIGKILL:
+            why += " (не хватило памяти?)"
+    elif task.crash:
+        logger.warning("the process of report %s crashed:\n%s", task.job.key, task.crash.rstrip())
+        last = task.crash.strip().splitlines()[-1][:200]
+        why = f"процесс отчёта завершился с ошибкой {last} (трассировка в журнале сборки)"
+    else:
+        why = f"процесс отчёта завершился с кодом {os.WEXITSTATUS(status)}, не сообщив результата"
+    return _in_cell(why, task)
 
 
 class LocalExecutor:
@@ -158,21 +209,27 @@ class LocalExecutor:
             for s in (signal.SIGTERM, signal.SIGINT)
         }
         parent = os.getpid()
+        forking = fork_available()
         try:
             while pending or running:
                 if caught:
                     raise Interrupted(caught[0])
                 while pending and len(running) < self.workers:
                     job = pending.popleft()
-                    read_fd, write_fd = os.pipe()
-                    pid = os.fork()
-                    if pid == 0:
-                        os.close(read_fd)
-                        _child(job, site_root, self.engine, kernel_name, write_fd, parent)
-                    os.close(write_fd)
-                    os.set_blocking(read_fd, False)
-                    running[pid] = _Running(job, pid, read_fd)
-                    selector.register(read_fd, selectors.EVENT_READ, running[pid])
+                    if forking:
+                        read_fd, write_fd = os.pipe()
+                        pid = os.fork()
+                        if pid == 0:
+                            os.close(read_fd)
+                            _child(job, site_root, self.engine, kernel_name, write_fd, parent)
+                        os.close(write_fd)
+                        task = _Running(job, pid, read_fd)
+                    else:
+                        process = _spawn(job, site_root, self.engine, kernel_name)
+                        task = _Running(job, process.pid, process.stdout.fileno(), process)
+                    os.set_blocking(task.fd, False)
+                    running[task.pid] = task
+                    selector.register(task.fd, selectors.EVENT_READ, task)
                 for key, _ in selector.select(timeout=0.1):
                     self._drain(key.data)
                 yield from self._reap(running, selector)
@@ -182,8 +239,7 @@ class LocalExecutor:
                 _kill(task.pid)
             for task in list(running.values()):
                 _wait(task.pid)
-                selector.unregister(task.fd)
-                os.close(task.fd)
+                self._close(task, selector)
             selector.close()
             for s, handler in previous.items():  # last: a second Ctrl-C cannot skip the clean-up
                 signal.signal(s, handler)
@@ -199,10 +255,20 @@ class LocalExecutor:
                 return
             task.feed(data)
 
+    @staticmethod
+    def _close(task: _Running, selector) -> None:
+        selector.unregister(task.fd)
+        if task.process is not None:
+            task.process.returncode = 0  # reaped here with waitpid
+            task.process.stdout.close()
+        else:
+            os.close(task.fd)
+
     def _finish(self, task: _Running, running: dict, selector) -> None:
         self._drain(task)
-        selector.unregister(task.fd)
-        os.close(task.fd)
+        if task.buffer:
+            task.take(task.buffer)
+        self._close(task, selector)
         del running[task.pid]
 
     def _reap(self, running: dict[int, _Running], selector) -> Iterator[ReportResult]:
@@ -218,13 +284,7 @@ class LocalExecutor:
                 yield task.result
                 continue
             seconds = time.monotonic() - task.started
-            if os.WIFSIGNALED(status):
-                why = f"the report's process was killed by {_signal_name(os.WTERMSIG(status))}"
-                if os.WTERMSIG(status) == signal.SIGKILL:
-                    why += " (out of memory?)"
-            else:
-                why = f"the report's process exited with code {os.WEXITSTATUS(status)} without a result"
-            yield ReportResult(task.job.key, False, seconds, _in_cell(why, task), task.cell)
+            yield ReportResult(task.job.key, False, seconds, exit_reason(task, status), task.cell)
 
     def _expire(self, running: dict[int, _Running], selector) -> Iterator[ReportResult]:
         now = time.monotonic()
@@ -234,14 +294,18 @@ class LocalExecutor:
             _kill(pid)
             _wait(pid)
             self._finish(task, running, selector)
-            why = f"timed out after {self.timeout:g} s"
+            why = timeout_reason(self.timeout)
             yield ReportResult(task.job.key, False, now - task.started, _in_cell(why, task), task.cell)
 
 
-def _in_cell(why: str, task: _Running) -> str:
+def timeout_reason(timeout: float) -> str:
+    return f"не завершился за {timeout:g} с (--timeout)"
+
+
+def _in_cell(why: str, task) -> str:
     if task.cell is None:
         return why
-    return f"{why}, in cell {task.cell}: {task.source}"
+    return f"{why}; {cell_line(task.cell, task.source)}"
 
 
 def _kill(pid: int) -> None:
@@ -257,71 +321,10 @@ def _wait(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
-def run_in_subprocess(payload: dict, site_root: str, engine: str, kernel: str, timeout: float) -> dict:
-    """A dask task: one report in a fresh Python process on the worker; a result dict."""
-    started = time.monotonic()
-    command = [sys.executable, "-m", "analysis.site.runner", json.dumps(payload), site_root, engine, kernel]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return asdict(ReportResult(payload["key"], False, timeout, f"timed out after {timeout:g} s"))
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode == 0 and lines:
-        return json.loads(lines[-1])
-    tail = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
-    return asdict(ReportResult(payload["key"], False, time.monotonic() - started, tail[:300]))
-
-
-class DaskExecutor:
-    """Runs jobs as tasks on a ``dask.distributed`` cluster at ``scheduler`` (or a ``Client``)."""
-
-    def __init__(self, scheduler, timeout: float = DEFAULT_TIMEOUT, engine: str = "inprocess"):
-        self.scheduler = scheduler
-        self.timeout = timeout
-        self.engine = engine
-
-    def run(self, jobs: list[ReportJob], site_root: Path, kernel_name: str) -> Iterator[ReportResult]:
-        from distributed import Client, as_completed
-
-        try:
-            client = self.scheduler
-            if not isinstance(client, Client):
-                client = Client(self.scheduler, timeout=30)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise AnalysisError(
-                f"cannot reach the dask scheduler at {self.scheduler}: {exc} — start it (`dask scheduler`) "
-                "and its workers, or build without --executor dask"
-            ) from None
-        futures = {}
-        for job in jobs:
-            payload = {**asdict(job), "clusters": list(job.clusters)}
-            future = client.submit(
-                run_in_subprocess,
-                payload,
-                str(site_root),
-                self.engine,
-                kernel_name,
-                self.timeout,
-                key=f"report-{job.key}-{job.fingerprint}-{time.time_ns()}",
-                pure=False,
-                retries=0,
-            )
-            futures[future] = job
-        try:
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    yield ReportResult(**future.result())
-                except Exception as exc:  # the task raised or its worker was lost
-                    yield ReportResult(job.key, False, 0.0, f"{type(exc).__name__}: {exc}"[:300])
-        finally:
-            client.cancel(list(futures))
-            if client is not self.scheduler:
-                client.close()
-
-
 def make_executor(kind: str, workers: int, timeout: float, engine: str, scheduler=None):
     if kind == "dask":
+        from analysis.site.remote import DaskExecutor
+
         if not scheduler:
             raise AnalysisError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
         return DaskExecutor(scheduler, timeout, engine)

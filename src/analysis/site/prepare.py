@@ -32,6 +32,7 @@ from analysis.metrics.reconcile import (
 )
 from analysis.metrics.staffing import federal_staffing, staffing_metrics_both
 from analysis.site.fingerprint import MANIFEST, is_current, read_manifest, scope_digests, source_fingerprint
+from analysis.site.leftovers import remove_temporary
 from analysis.sources import plan as plan_module
 from analysis.sources.federal import load_federal
 from analysis.sources.registry import load_registry
@@ -132,6 +133,7 @@ def prepare(
     from (the result says ``skipped``); tables whose content did not change are never rewritten.
     """
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    remove_temporary()  # the answer folders of readers a killed ingest left behind
     source = source_fingerprint(raw_dir, demo_key, as_of)
     if not force and is_current(processed_dir, source):
         logger.info("data: inputs unchanged since the processed tables were written")

@@ -10,6 +10,7 @@ keeps the executed notebook of a failed report under ``failed/`` for debugging. 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -19,8 +20,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from analysis.site.leftovers import REPORT_PREFIX
+
 logger = logging.getLogger(__name__)
 
+# How a report starts as a fresh interpreter (a dask task's, or where the system cannot fork):
+# the module imported by name, not run as ``__main__``, so there is one copy of it.
+COMMAND = [sys.executable, "-c", "import sys; from analysis.site.runner import main; sys.exit(main())"]
 KERNEL_START_ATTEMPTS = 3
 HIDDEN_TAGS = {"injected-parameters", "parameters"}
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -90,38 +96,57 @@ def export_html(notebook, title: str) -> str:
     return body
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+class SiteGone(Exception):
+    """The site folder this report writes into is gone: its build ended; nothing is written."""
 
 
-def _execute(job: ReportJob, engine: str, kernel_name: str, on_cell: Callable[[int, str], None]):
+def _write(site_root: Path, relative: str, text: str) -> Path:
+    """Write a file of the site (a new file renamed into place), never re-creating a removed
+    site folder: a report outliving its build must not write into a deleted staging copy."""
+    from analysis.site.publish import write_file
+
+    return write_file(_folder(site_root, relative) / Path(relative).name, text)
+
+
+def _folder(site_root: Path, relative: str) -> Path:
+    if not site_root.is_dir():
+        raise SiteGone(str(site_root))
+    folder = (site_root / relative).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _execute(job: ReportJob, engine: str, kernel_name: str, saved: Path, on_cell_start: Callable):
+    """Papermill runs the notebook, saving it to ``saved`` as each cell starts and ends (so a
+    report that hangs or is killed keeps what it executed); ``on_cell_start`` is nbclient's hook."""
     import papermill
 
     from analysis.site import engine as engines
 
-    def run(chosen, report: Callable[[int, str], None], **more):
-        chosen.on_cell = lambda index, cell: report(index, cell.source)
-        name = engines.ENGINE_NAME if chosen is engines.InProcessEngine else engines.KERNEL_ENGINE_NAME
+    def run(name: str, hook: Callable, **more):
         return papermill.execute_notebook(
             job.notebook,
-            None,
+            str(saved),
             parameters=job.parameters,
             engine_name=name,
             kernel_name=kernel_name,
             progress_bar=False,
             cwd=str(Path(job.notebook).parent),
+            on_cell_start=hook,
             **more,
         )
 
     if engine == "inprocess":
-        return run(engines.InProcessEngine, on_cell)
+        return run(engines.ENGINE_NAME, on_cell_start)
     started: list[int] = []
+
+    def counting(cell, cell_index, **more) -> None:  # a cell started: a failure is not the kernel's start
+        started.append(cell_index)
+        on_cell_start(cell=cell, cell_index=cell_index)
+
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         try:
-            return run(engines.KernelEngine, _counting(on_cell, started), start_timeout=30)
+            return run(engines.KERNEL_ENGINE_NAME, counting, start_timeout=30)
         except papermill.PapermillExecutionError:
             raise
         except Exception as exc:
@@ -132,23 +157,43 @@ def _execute(job: ReportJob, engine: str, kernel_name: str, on_cell: Callable[[i
     raise AssertionError("unreachable")
 
 
-def _counting(on_cell: Callable[[int, str], None], started: list) -> Callable[[int, str], None]:
-    """``on_cell`` that also records that a cell started (then a failure is not the kernel's start)."""
-
-    def seen(index: int, source: str) -> None:
-        started.append(index)
-        on_cell(index, source)
-
-    return seen
+def cell_line(number: int | None, source: str) -> str:
+    """How every failure names its cell: «ячейка N» — N counts code cells from 1, as the
+    execution counts of the kept notebook do — and the cell's first line."""
+    if number is None:
+        return ""
+    return f"ячейка {number}: {source}" if source else f"ячейка {number}"
 
 
-def _failure_line(exc: Exception) -> str:
+def _failure_line(exc: Exception, number: int | None, source: str, where: Path) -> str:
     import papermill
 
     if isinstance(exc, papermill.PapermillExecutionError):
-        return f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
+        return f"{exc.ename}: {exc.evalue} ({cell_line(number, source)})"
+    if isinstance(exc, OSError):
+        return os_error_line(exc, where)
     text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}".strip()
+    line = f"{type(exc).__name__}: {text[0] if text else ''}".strip()
+    return f"{line} ({cell_line(number, source)})" if number is not None else line
+
+
+def os_error_line(exc: OSError, where: str | Path = "?") -> str:
+    """One Russian line for an OS error: the path (``where`` if it names none) and what to do."""
+    import errno
+
+    where = exc.filename or where
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"нет места на диске при записи {where}: освободите место на этом диске и повторите сборку"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"нет прав на запись {where}: дайте пользователю сборки права на эту папку и повторите сборку"
+    if exc.errno == errno.EMFILE:
+        return f"слишком много открытых файлов ({where}): увеличьте ulimit -n или уменьшите --jobs"
+    return f"ошибка файловой системы ({exc.strerror or exc}) на {where}: проверьте диск и повторите сборку"
+
+
+def first_line(source: str) -> str:
+    source = source.strip()
+    return source.splitlines()[0][:80] if source else ""
 
 
 def run_report(
@@ -156,59 +201,137 @@ def run_report(
     site_root: Path,
     engine: str = "inprocess",
     kernel_name: str = "professionalitet",
-    on_cell: Callable[[int, str], None] = lambda index, source: None,
+    on_cell: Callable[[int, str], None] = lambda number, source: None,
 ) -> ReportResult:
-    """Execute, export and write one report into ``site_root``; never raises for a failing report."""
-    import nbformat
-    import papermill
+    """Execute, export and write one report into ``site_root``; never raises for a failing report.
 
+    ``on_cell(number, first_line)`` is told each code cell as it starts (numbered from 1). The
+    executed notebook is saved under ``failed/`` as it runs and removed when the page is written:
+    a report that raised, hung or was killed keeps what it executed."""
     started = time.perf_counter()
-    current: list[int] = []
+    current: list = [None, ""]
+    numbers: dict[int, int] = {}
 
-    def seen(index: int, source: str) -> None:
-        current[:] = [index]
-        on_cell(index, source)
+    def seen(cell, cell_index, **more) -> None:
+        if cell_index not in numbers:
+            numbers[cell_index] = len(numbers) + 1
+        current[:] = [numbers[cell_index], first_line(cell.source)]
+        on_cell(*current)
 
+    saved = None
     try:
-        notebook = _execute(job, engine, kernel_name, seen)
+        saved = _folder(site_root, job.failed_notebook) / Path(job.failed_notebook).name
+        with _scratch():
+            notebook = _execute(job, engine, kernel_name, saved, seen)
         html = site_root / job.html
         if job.pdf:  # printed from a copy first: the page lands only when its PDF did
             from analysis.site.pdf import print_pdf
 
-            draft = html.with_name(f".{html.stem}.draft.html")
-            _write(draft, export_html(notebook, job.title))
+            draft = _write(
+                site_root,
+                f"{Path(job.html).parent}/.{html.stem}.draft.html",
+                export_html(notebook, job.title),
+            )
             print_pdf(draft, html.with_suffix(".pdf"))
             draft.replace(html)
         else:
-            _write(html, export_html(notebook, job.title))
+            _write(site_root, job.html, export_html(notebook, job.title))
+    except SiteGone:
+        raise
     except Exception as exc:  # a report's failure is reported, the build goes on
         logger.debug("report %s failed", job.key, exc_info=True)
-        notebook = getattr(exc, "nb", None)
-        if isinstance(exc, papermill.PapermillExecutionError):
-            notebook = _last_run()
-        if notebook is not None:
-            _write(site_root / job.failed_notebook, nbformat.writes(notebook))
         return ReportResult(
-            job.key, False, time.perf_counter() - started, _failure_line(exc), current[0] if current else None
+            job.key,
+            False,
+            time.perf_counter() - started,
+            _failure_line(exc, *current, site_root / job.html),
+            current[0],
         )
+    if saved is not None:
+        saved.unlink(missing_ok=True)
     return ReportResult(job.key, True, time.perf_counter() - started)
 
 
-def _last_run():
-    from analysis.site import engine as inprocess
+SCRATCH_PREFIX = REPORT_PREFIX
 
-    return inprocess.LAST_NOTEBOOK.get("nb")
+
+@contextlib.contextmanager
+def _scratch():
+    """A temporary folder of this report's process for every temporary file made while it runs
+    (a kernel's connection file among them), removed after; one left by a killed report carries
+    its pid, and the next build removes it (:mod:`analysis.site.leftovers`)."""
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
+    before = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir, os.environ["TMPDIR"] = folder, folder
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = before[0]
+        if before[1] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = before[1]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _watch(site_root: Path, lease: str, expiry: float, parent: int) -> None:
+    """End this report's process group when the worker that started it dies (``parent``), the
+    build's lease stops being renewed for ``expiry`` seconds, or the site folder is gone."""
+    import threading
+
+    def end() -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(0, 9)
+        os._exit(1)
+
+    def watch() -> None:
+        seen, renewed = None, time.monotonic()
+        while True:
+            if os.getppid() != parent or not site_root.is_dir():
+                end()
+            if lease:
+                try:
+                    text = Path(lease).read_text(encoding="utf-8")
+                except OSError:
+                    end()
+                if text != seen:
+                    seen, renewed = text, time.monotonic()
+                elif time.monotonic() - renewed > expiry:
+                    end()
+            time.sleep(0.25)
+
+    threading.Thread(target=watch, name="report-watch", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.site.runner JOB_JSON SITE_ROOT ENGINE KERNEL`` — one report in a fresh
-    process (the dask executor's unit of work); prints the result as one JSON line."""
+    """``python -m analysis.site.runner JOB_JSON SITE_ROOT ENGINE KERNEL [PARENT LEASE EXPIRY]`` —
+    one report in a fresh process (a dask task's, or the local executor's where it cannot fork).
+    Prints one JSON line per cell started and, last, the result (or the traceback of a crash).
+    Given ``PARENT``, it ends itself (and whatever it started) when that process, the build's
+    lease file ``LEASE`` (renewed by the build) or the site folder is gone."""
+    import traceback
+
     argv = sys.argv[1:] if argv is None else argv
     payload, site_root, engine, kernel = json.loads(argv[0]), Path(argv[1]), argv[2], argv[3]
+    if len(argv) > 4:
+        _watch(site_root, argv[5], float(argv[6]), int(argv[4]))
     payload["clusters"] = tuple(payload.get("clusters", ()))
     job = ReportJob(**payload)
-    result = run_report(job, site_root, engine, kernel)
-    print(json.dumps(asdict(result)), flush=True)
+
+    def on_cell(number: int, source: str) -> None:
+        print(json.dumps({"cell": number, "source": source}, ensure_ascii=False), flush=True)
+
+    try:
+        result = run_report(job, site_root, engine, kernel, on_cell)
+    except SiteGone:
+        return 1
+    except BaseException:
+        print(json.dumps({"crash": traceback.format_exc()}), flush=True)
+        return 70
+    print(json.dumps({"result": asdict(result)}, ensure_ascii=False), flush=True)
     return 0
 
 
