@@ -142,6 +142,28 @@ def test_libreoffice_computes_no_formula_from_a_download(tmp_path):
         assert any("HYPERLINK" in t for t in texts)
 
 
+def test_plain_values_and_the_plans_dash_stay_as_they_are():
+    frame = pd.DataFrame(
+        {
+            "План": ["-", "+", "да", "-5"],
+            "Дата": [pd.NaT, pd.Timestamp("2025-01-15"), None, pd.NaT],
+            "Число": [float("nan"), 2.0, -1.5, None],
+        }
+    )
+    text = zipfile.ZipFile(io.BytesIO(csv_zip_bytes({"T": frame}))).read("T.csv").decode("utf-8-sig")
+    assert text.splitlines() == [
+        '"План","Дата","Число"',
+        '"-",,',
+        '"+","2025-01-15 00:00:00",2',
+        '"да",,-1.5',
+        '"\'-5",,',
+    ]
+    sheet = load_workbook(io.BytesIO(workbook_bytes({"T": frame})))["T"]
+    assert [c.value for c in sheet["A"]][1:] == ["-", "+", "да", "-5"]
+    assert [c.quotePrefix for c in sheet["A"]][1:] == [False, False, False, True]
+    assert sheet["B2"].value is None and sheet["C3"].value == 2
+
+
 def test_the_same_tables_give_the_same_bytes():
     assert workbook_bytes(TABLES) == workbook_bytes(TABLES)
     assert csv_zip_bytes(TABLES) == csv_zip_bytes(TABLES)

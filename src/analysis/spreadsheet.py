@@ -12,7 +12,8 @@ read it from a CSV (OWASP "CSV injection").
   replaced by «�», and text is cut at Excel's limit of 32,767 characters per cell.
 - **CSV** (``csv_text``): every text field is quoted, and one that starts with
   ``= + - @ \\t \\r`` gets a leading apostrophe (the OWASP recommendation), which spreadsheet
-  programs show as text; numbers are written as numbers, an absent value as an empty field.
+  programs show as text — but for a lone «-» or «+», the plan's mark for "not planned", which no
+  program reads as a formula; numbers are written as numbers, an absent value as an empty field.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ REPLACEMENT = "\ufffd"
 def plain(value):
     """A value as a spreadsheet should hold it: None for NaN / NA / NaT, Python numbers (a
     whole float as an int), «да» / «нет» for booleans, dates as dates, anything else as text."""
-    if value is None:
+    if value is None or _missing(value):
         return None
     if isinstance(value, bool):
         return "да" if value else "нет"
@@ -49,19 +50,26 @@ def plain(value):
         return int(value) if value.is_integer() else value
     if isinstance(value, datetime | date):
         return value
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return None
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
     return str(value)
 
 
+def _missing(value) -> bool:
+    """NaN, NA, NaT and the like (pandas' notion of a missing scalar); False for anything else."""
+    if isinstance(value, str):
+        return False
+    try:
+        import pandas as pd
+
+        missing = pd.isna(value)
+    except (ImportError, TypeError, ValueError):  # pragma: no cover - pandas is a dependency
+        return False
+    return bool(missing) if not hasattr(missing, "__len__") else False
+
+
 def is_formula_like(text: str) -> bool:
-    """True for a text a spreadsheet program would read as a formula."""
-    return text.startswith(FORMULA_STARTS)
+    """True for a text a spreadsheet program would read as a formula; a lone «-» or «+» (the
+    plan's mark for "not planned") is no formula and stays as it is."""
+    return text.startswith(FORMULA_STARTS) and text not in ("-", "+")
 
 
 def cell_text(text: str) -> str:

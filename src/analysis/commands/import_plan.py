@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.commands.common import add_raw_option
-from analysis.errors import Location, RegistryError
+from analysis.errors import Location, RegistryError, UnknownClusterError
 from analysis.sources.plan import plan_version, read_plan_file, write_plan_file
 from analysis.sources.plan_import.assemble import ImportResult, SourceError
 from analysis.sources.plan_import.revision import diff_lines, diff_plans, diff_records, replace_file
@@ -181,8 +181,11 @@ def default_target(raw: Path, cluster_id: str, federal: bool) -> Path:
         )
     # Read directly, not via load_registry: that one insists the plan file exists already.
     frame = pd.read_csv(registry, dtype=str, keep_default_na=False, encoding="utf-8")
-    rows = frame[frame.get("cluster_id", pd.Series(dtype=str)) == cluster_id]
-    if rows.empty or not rows.iloc[0].get("plan_file", ""):
+    ids = frame.get("cluster_id", pd.Series(dtype=str))
+    rows = frame[ids == cluster_id]
+    if rows.empty:  # a usage error, as in every command: the known ids listed
+        raise UnknownClusterError(f"unknown cluster {cluster_id!r}; the registry lists: {', '.join(ids)}")
+    if not rows.iloc[0].get("plan_file", ""):
         raise RegistryError(
             Location(file=str(registry)),
             f"no plan_file for cluster {cluster_id!r}",
