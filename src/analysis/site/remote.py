@@ -26,6 +26,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -338,6 +339,7 @@ class DaskExecutor:
         finally:
             lease.end()
             client.cancel(list(futures))
+            shutil.rmtree(site_root / CLAIMS, ignore_errors=True)
             if client is not self.scheduler:
                 client.close()
 
