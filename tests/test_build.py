@@ -130,7 +130,10 @@ def test_a_failing_report_does_not_stop_the_others(raw_dir, tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 1
     assert "3 built, 0 unchanged, 1 failed" in captured.out  # two cluster reports and two region reports
-    assert "FAILED 64/tiny-it/2024: RuntimeError: broken on purpose (cell 4)" in captured.err
+    assert (
+        'FAILED 64/tiny-it/2024: RuntimeError: broken on purpose (ячейка 4: if cluster == "tiny-it":)'
+        in captured.err
+    )
     assert (tmp_path / "reports" / "html" / "63" / "tiny-law" / "2024.html").exists()
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
     assert "Не удалось построить отчётов: 1" in index and "broken on purpose" in index

@@ -123,7 +123,7 @@ def cluster(tmp_path):
 # A report that says it started, then waits for the test to open the gate.
 GATED = (
     "import os, pathlib, time",
-    'open(os.environ["STARTS"], "a").write(cluster + "\\n")',
+    'open(os.environ["STARTS"], "a").write(f"{cluster} {os.getpid()}\\n")',
     'while not pathlib.Path(os.environ["GATE"]).exists():\n    time.sleep(0.1)',
 )
 
@@ -134,6 +134,13 @@ def project(tmp_path: Path) -> Path:
 
     make_raw(tmp_path / "project")
     return tmp_path / "project"
+
+
+def _started(folder: Path) -> dict[str, int]:
+    """The reports the gated notebook says started: cluster → pid of its report process."""
+    starts = folder / "starts"
+    lines = starts.read_text().splitlines() if starts.exists() else []
+    return {cluster: int(pid) for cluster, pid in (line.split() for line in lines)}
 
 
 def _on(cluster: Cluster, book: Path) -> list[str]:
@@ -147,7 +154,8 @@ def test_a_stopped_or_killed_dask_build_leaves_no_report_process(project, tmp_pa
     assert main(_args(project, "--year", "2024", "--cluster", "tiny-law")) == 0  # data, a site
     gated = notebook(tmp_path / "gated.ipynb", *GATED)
     build = _cli(project, *_on(cluster, gated))
-    assert _until(lambda: len(cluster.reports()) == 2), build.communicate(timeout=60)
+    assert _until(lambda: len(_started(tmp_path)) == 2), build.communicate(timeout=60)
+    assert set(_started(tmp_path).values()) <= set(cluster.reports())
     build.send_signal(signum)
     build.communicate(timeout=60)
     assert build.returncode == {signal.SIGTERM: 143, signal.SIGKILL: -9}[signum]
@@ -167,13 +175,12 @@ def test_a_stopped_or_killed_dask_build_leaves_no_report_process(project, tmp_pa
 def test_a_lost_worker_fails_its_report_once_and_no_second_process_writes_it(project, tmp_path, cluster):
     gated = notebook(tmp_path / "gated.ipynb", *GATED)
     build = _cli(project, *_on(cluster, gated))
-    starts = tmp_path / "starts"
-    assert _until(lambda: starts.exists() and len(starts.read_text().split()) == 2), build.communicate(
-        timeout=60
-    )
+    assert _until(lambda: len(_started(tmp_path)) == 2), build.communicate(timeout=60)
     reports = cluster.reports()
     workers = {w.pid: w for w in cluster.workers}
-    victim_report, victim_worker = next((pid, parent) for pid, parent in reports.items() if parent in workers)
+    victim_report = _started(tmp_path)["tiny-it"]
+    victim_worker = reports[victim_report]
+    assert victim_worker in workers
     workers[victim_worker].send_signal(signal.SIGKILL)
     workers[victim_worker].wait()
     assert _until(lambda: victim_report not in cluster.reports()), "the lost worker's report still runs"
@@ -184,7 +191,8 @@ def test_a_lost_worker_fails_its_report_once_and_no_second_process_writes_it(pro
     assert len(failed) == 1 and "рабочий процесс dask, выполнявший отчёт, потерян" in failed[0], err
     lost = failed[0].split()[1].rstrip(":")
     # Each report was started once: the lost one was not run again on the other worker.
-    assert sorted(starts.read_text().split()) == ["tiny-it", "tiny-law"]
+    lines = (tmp_path / "starts").read_text().splitlines()
+    assert sorted(line.split()[0] for line in lines) == ["tiny-it", "tiny-law"]
     assert statuses(project)[lost] == "failed"
     assert not (project / "reports" / "html" / f"{lost}.html").exists()
     assert _until(lambda: not cluster.reports())

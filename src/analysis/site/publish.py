@@ -39,6 +39,7 @@ INDEX = "index.html"
 STAGING_PREFIX = ".staging-"
 VERSION_PREFIX = ".site-"
 CURRENT = ".current"
+FAILED = "failed"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -155,6 +156,7 @@ class Staging:
         """Swap the staged site in; files of ``folder`` no kept report owns are left out."""
         if keep_prefixes is not None:
             _prune(self.root / folder, keep_prefixes)
+        _drop_empty(self.root / FAILED)  # reports save their notebook there while they run
         self.site.mkdir(parents=True, exist_ok=True)
         if not symlinks_work(self.site):
             self._publish_by_renames()
@@ -225,6 +227,17 @@ def _replace_folder_with_link(path: Path, target: str) -> None:
     os.replace(temporary, path)
     with contextlib.suppress(OSError):
         shutil.rmtree(aside)
+
+
+def _drop_empty(folder: Path) -> None:
+    """Remove the empty folders under ``folder``, and ``folder`` itself if it ends up empty."""
+    if not folder.is_dir():
+        return
+    for path in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
+        with contextlib.suppress(OSError):
+            path.rmdir()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _prune(folder: Path, keep_prefixes: set[str]) -> None:

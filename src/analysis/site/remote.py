@@ -26,6 +26,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -121,15 +122,16 @@ def run_task(payload: dict, site_root: str, engine: str, kernel: str, timeout: f
         return failed("сборка завершилась до начала отчёта")
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(where)
-    command = [*COMMAND, json.dumps(payload), site_root, engine, kernel]
-    command += [str(os.getpid()), lease, str(LEASE_EXPIRY)]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    arguments = [json.dumps(payload), site_root, engine, kernel, str(os.getpid()), lease, str(LEASE_EXPIRY)]
+    process = _take_runner(lease)
+    if process is None:
+        process = _start([*COMMAND, *arguments], stdin=subprocess.DEVNULL)
+    else:
+        try:
+            process.stdin.write((json.dumps(arguments) + "\n").encode())
+            process.stdin.close()
+        except OSError:  # the spare died (its lease went stale between two tasks)
+            process = _start([*COMMAND, *arguments], stdin=subprocess.DEVNULL)
     lines: list[str] = []
     errors: list[str] = []
     reader = threading.Thread(
@@ -187,6 +189,36 @@ def run_task(payload: dict, site_root: str, engine: str, kernel: str, timeout: f
     else:
         tail = f"завершился с кодом {code}" + (f": {errors[-1][:200]}" if errors else "")
     return failed(f"процесс отчёта на {where} {tail}", cell)
+
+
+# One spare report process per worker process and build: it warms up (interpreter, imports,
+# shell, exporter) while the task before it runs, and the next task hands it its job, so a
+# report on dask does not wait for that start. It ends itself with its build's lease, as a
+# report does, and on EOF when the worker goes.
+_SPARE: dict[str, subprocess.Popen] = {}
+_SPARE_LOCK = threading.Lock()
+
+
+def _start(command: list[str], stdin=subprocess.PIPE) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=stdin, start_new_session=True
+    )
+
+
+def _take_runner(lease: str) -> subprocess.Popen | None:
+    """A warmed-up spare for this build, if there is a live one; a new spare is started for the
+    next task. None without a lease (a task submitted by hand): no spare outlives it."""
+    if not lease:
+        return None
+    with _SPARE_LOCK:
+        spare = _SPARE.pop("spare", None)
+        if spare is not None and (spare.poll() is not None or spare.args[-2] != lease):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(spare.pid, signal.SIGKILL)
+            spare.wait()
+            spare = None
+        _SPARE["spare"] = _start([*COMMAND, "-", str(os.getpid()), lease, str(LEASE_EXPIRY)])
+    return spare
 
 
 def _worker_name() -> str:
@@ -307,6 +339,7 @@ class DaskExecutor:
         finally:
             lease.end()
             client.cancel(list(futures))
+            shutil.rmtree(site_root / CLAIMS, ignore_errors=True)
             if client is not self.scheduler:
                 client.close()
 

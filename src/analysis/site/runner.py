@@ -307,7 +307,8 @@ def _watch(site_root: Path, lease: str, expiry: float, parent: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.site.runner JOB_JSON SITE_ROOT ENGINE KERNEL [PARENT LEASE EXPIRY]`` —
+    """``COMMAND JOB_JSON SITE_ROOT ENGINE KERNEL [PARENT LEASE EXPIRY]`` (or ``COMMAND - PARENT
+    LEASE EXPIRY``, the same arguments then read from stdin) —
     one report in a fresh process (a dask task's, or the local executor's where it cannot fork).
     Prints one JSON line per cell started and, last, the result (or the traceback of a crash).
     Given ``PARENT``, it ends itself (and whatever it started) when that process, the build's
@@ -315,6 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     import traceback
 
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["-"]:  # a spare: warm up, then take the job from stdin (see remote.py)
+        argv = _spare(argv[1:])
+        if not argv:
+            return 0
     payload, site_root, engine, kernel = json.loads(argv[0]), Path(argv[1]), argv[2], argv[3]
     if len(argv) > 4:
         _watch(site_root, argv[5], float(argv[6]), int(argv[4]))
@@ -333,6 +338,19 @@ def main(argv: list[str] | None = None) -> int:
         return 70
     print(json.dumps({"result": asdict(result)}, ensure_ascii=False), flush=True)
     return 0
+
+
+def _spare(argv: list[str]) -> list[str]:
+    """``- PARENT LEASE EXPIRY``: import and warm up everything a report needs while the build's
+    previous report runs, watched as a report is (its worker, its build's lease), then read the
+    job's arguments as one JSON line from stdin; none (EOF) when it is not needed."""
+    from analysis.site.executor import warm_up
+
+    parent, lease, expiry = int(argv[0]), argv[1], float(argv[2])
+    _watch(Path(lease).parent, lease, expiry, parent)
+    warm_up(None, [])
+    line = sys.stdin.readline()
+    return json.loads(line) if line.strip() else []
 
 
 if __name__ == "__main__":
