@@ -31,6 +31,7 @@ from analysis.ingest.output import (
     validation_table,
 )
 from analysis.ingest.parse import heading, shown
+from analysis.ingest.plausibility import dates_against_as_of
 from analysis.ingest.read import load_organisations, read_inputs
 from analysis.ingest.workers import Reading
 from analysis.sources.xlsx import LIMITS, Limits
@@ -49,6 +50,8 @@ class IngestResult:
     validation: pd.DataFrame = field(default_factory=lambda: validation_table([]))
     # Optional values left out of accepted rows (an invalid СНИЛС), in the rejects' columns.
     dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
+    # The input dates the as-of date was compared with (``plausibility.dates_against_as_of``).
+    input_dates: list[str] = field(default_factory=list)
 
     def reject_lines(self) -> list[str]:
         return row_lines(self.rejects)
@@ -97,6 +100,7 @@ def ingest(
     people = [r for t in ("teachers", "pairs") for r in parts[t].parsed]
     key = key_for(all(r.get("demo") for r in people)) if people else b""
     tables = prepare_tables(parts, plan, key, as_of)
+    input_dates = dates_against_as_of(log, tables)
     values = value_sets(registry, plan, organisations, tables["teachers"])
 
     from analysis.ingest.validation import Outcome, suites
@@ -151,4 +155,5 @@ def ingest(
         submissions,
         validation_table(outcomes),
         pd.DataFrame.from_records(dropped, columns=["row_id", *REJECT_COLUMNS]).drop(columns="row_id"),
+        input_dates,
     )

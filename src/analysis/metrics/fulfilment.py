@@ -31,6 +31,7 @@ import pandas as pd
 from analysis.deadline import (  # noqa: F401  (re-exported: the metrics' callers use them)
     DEFAULT_DEADLINE,
     DEFAULT_DEADLINE_TEXT,
+    deadline_passed,
     parse_deadline,
     reporting_deadline,
 )

@@ -144,7 +144,7 @@ _HEADER = """
 <li>Регион: {{ c.region_code }} — {{ c.region_name }}</li>
 <li>Отрасль: {{ c.industry }}</li>
 <li>Базовая образовательная организация: {{ c.base_college or "не указана в программе" }}</li>
-<li>Данные на дату: {{ as_of }}; срок отчёта за {{ year }} год — {{ deadline }}</li>
+<li>{{ dates }}</li>
 <li>Отчёт кластера за год: <strong>{{ state }}</strong></li>
 </ul>
 {% if demo %}
@@ -159,8 +159,7 @@ def header(cy: ClusterYear) -> HTML:
         _HEADER,
         c={k: ("" if pd.isna(v) else v) for k, v in cy.cluster.items()},
         year=cy.year,
-        as_of=f"{cy.as_of:%d.%m.%Y}",
-        deadline=f"{deadline_date(cy):%d.%m.%Y}",
+        dates=provenance.dates_line(cy.sources, cy.year, deadline_date(cy), deadline_date(cy) < cy.as_of),
         state=state_text(cy.submission["state"]),
         demo=DEMO_NOTICE.removeprefix("**Демонстрационные данные.** ") if cy.demo else "",
     )

@@ -131,7 +131,7 @@ _HEADER = """
 <h2>Образовательные кластеры региона: сводный отчёт за {{ year }} год</h2>
 <ul>
 <li>Кластеров в реестре: {{ count }}</li>
-<li>Данные на дату: {{ as_of }}; срок отчёта за {{ year }} год — {{ deadline }}</li>
+<li>{{ dates }}</li>
 </ul>
 {% if demo %}
 <blockquote class="demo"><p><strong>Демонстрационные данные.</strong> {{ demo }}</p></blockquote>
@@ -146,8 +146,12 @@ def header(ry: RegionYear) -> HTML:
         name=ry.region_name,
         year=ry.year,
         count=len(ry.clusters),
-        as_of=f"{ry.as_of:%d.%m.%Y}",
-        deadline=f"{f.reporting_deadline(ry.year, ry.deadline):%d.%m.%Y}",
+        dates=provenance.dates_line(
+            ry.sources,
+            ry.year,
+            f.reporting_deadline(ry.year, ry.deadline),
+            f.deadline_passed(ry.year, ry.as_of, ry.deadline),
+        ),
         demo=DEMO_NOTICE.removeprefix("**Демонстрационные данные.** ") if ry.demo else "",
     )
 

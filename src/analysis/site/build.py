@@ -39,6 +39,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from analysis import __version__, settings
+from analysis.deadline import last_year_due, parse_deadline
 from analysis.errors import ParameterError, UnknownClusterError
 from analysis.lock import BuildLock
 from analysis.site.fingerprint import (
@@ -70,6 +71,8 @@ LOCK = ".build.lock"
 NOT_READ_BY_REPORTS = ("validation", "rejects")
 # Parameters that say where, not what: left out of a report's fingerprint.
 PATH_PARAMETERS = {"data_dir", "downloads"}
+# The calendar day: a page shows only what it decides (deadline_passed in the fingerprint).
+CALENDAR_PARAMETERS = {"as_of"}
 # Fields of a manifest entry that describe a build's outcome rather than the report itself.
 STATUSES = ("built", "unchanged", "failed", "stale", "missing")
 OUTCOME_FIELDS = {"status", "fingerprint", "seconds", "error", "cell", "last_built", "has_html", "html"}
@@ -155,7 +158,9 @@ def _read_previous(out: Path) -> dict:
 
 
 def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) -> list[ReportJob]:
-    """A job per grid record, with its parameters and fingerprint."""
+    """A job per grid record, with its parameters and fingerprint (the as-of date only through
+    whether the report's year is past its deadline: ``deadline.last_year_due``)."""
+    due = last_year_due(options.as_of, parse_deadline(options.deadline))
     notebooks = {"cluster": options.cluster_notebook, "region": options.region_notebook}
     declared = {kind: declared_parameters(path) for kind, path in notebooks.items()}
     digests = {kind: file_digest(path) for kind, path in notebooks.items()}
@@ -180,8 +185,10 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
             for name, scopes_of in sorted(tables.items())
             if name not in NOT_READ_BY_REPORTS
         }
-        what = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS}
+        what = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS | CALENDAR_PARAMETERS}
         what["pdf"] = options.pdf
+        # What the as-of date decides on the page: whether the year's deadline has passed.
+        what["deadline_passed"] = record["year"] <= due
         jobs.append(
             ReportJob(
                 key=record["key"],
@@ -243,8 +250,10 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     outcome = BuildOutcome(manifest={})
     staged = False
     if options.prepare:
-        source = source_fingerprint(options.raw, options.demo, options.as_of)
-        if options.force or not is_current(processed, source):
+        from analysis.ingest.pseudonym import key_fingerprint
+
+        source = source_fingerprint(options.raw, options.demo, key_fingerprint(options.demo))
+        if options.force or not is_current(processed, source, options.as_of):
             from analysis.site.prepare import prepare
 
             staging.start()
@@ -261,12 +270,13 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         )
     previous = _read_previous(out)
     base = {"code": code_digest(), "libraries": library_versions()}
-    grid_key = digest(base, tables, options.as_of.isoformat(), options.deadline)
+    # The as-of date enters only through what it decides: which years' deadlines have passed.
+    due = last_year_due(options.as_of, parse_deadline(options.deadline))
+    grid_key = digest(base, tables, due, options.deadline)
     if previous.get("build", {}).get("grid_fingerprint") == grid_key:
         records = [{k: v for k, v in e.items() if k not in OUTCOME_FIELDS} for e in previous["reports"]]
         problems = previous.get("problems", [])
     else:
-        from analysis.metrics.fulfilment import parse_deadline
         from analysis.site.grid import grid_records
 
         grid = grid_records(processed, options.as_of, parse_deadline(options.deadline))

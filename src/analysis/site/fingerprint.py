@@ -151,15 +151,22 @@ def scope_digests(frame, owners: dict[str, list[str]] | None = None) -> dict[str
     return out
 
 
-def source_fingerprint(raw_dir: str | Path, demo_key: bool, as_of: date | None) -> str:
-    """What the processed tables are made from: every raw file, the code, the key mode, as-of."""
-    return digest(
-        tree_digest(Path(raw_dir)),
-        code_digest(),
-        library_versions(),
-        bool(demo_key),
-        as_of.isoformat() if as_of else "",
-    )
+def source_fingerprint(raw_dir: str | Path, demo_key: bool, key: str = "") -> str:
+    """What the processed tables are made from: every raw file, the code, the key mode and a
+    digest of the key in use (``ingest.pseudonym.key_fingerprint``). Not the as-of date: what it
+    decides at ingestion is :func:`as_of_state` of the input dates, kept beside it."""
+    return digest(tree_digest(Path(raw_dir)), code_digest(), library_versions(), bool(demo_key), key)
+
+
+def as_of_state(dates: Iterable[str], as_of: date | None) -> str:
+    """All that ``as_of`` decides at ingestion, given the input dates it is compared with (every
+    submission date, and the dates of rows in undated submissions: ``ingest.plausibility``): the
+    latest of those dates not after it (``""`` when none is). Two as-of dates with the same state
+    accept and reject exactly the same rows, so a new day alone never re-ingests."""
+    if as_of is None:
+        as_of = date.today()
+    day = as_of.isoformat()
+    return max((d for d in dates if d <= day), default="")
 
 
 def read_manifest(processed_dir: str | Path) -> dict:
@@ -170,9 +177,11 @@ def read_manifest(processed_dir: str | Path) -> dict:
         return {}
 
 
-def is_current(processed_dir: str | Path, source: str) -> bool:
-    """True when the processed tables were made from exactly these inputs and code."""
+def is_current(processed_dir: str | Path, source: str, as_of: date | None = None) -> bool:
+    """True when the processed tables were made from exactly these inputs, code and key, with an
+    as-of date that decided the same (:func:`as_of_state`)."""
     manifest = read_manifest(processed_dir)
-    return manifest.get("source") == source and all(
-        (Path(processed_dir) / f"{name}.parquet").exists() for name in manifest.get("tables") or ["-"]
-    )
+    dates = manifest.get("input_dates", [])
+    return (
+        manifest.get("source") == source and manifest.get("as_of_state") == as_of_state(dates, as_of)
+    ) and all((Path(processed_dir) / f"{name}.parquet").exists() for name in manifest.get("tables") or ["-"])

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import PlanError
-from analysis.ingest.pseudonym import load_key
+from analysis.ingest.pseudonym import key_fingerprint, load_key
 from analysis.ingest.read import start_reading
 from analysis.ingest.run import ingest
 from analysis.metrics.completeness import quality_summary
@@ -31,7 +31,14 @@ from analysis.metrics.reconcile import (
     staffing_evidence,
 )
 from analysis.metrics.staffing import federal_staffing, staffing_metrics_both
-from analysis.site.fingerprint import MANIFEST, is_current, read_manifest, scope_digests, source_fingerprint
+from analysis.site.fingerprint import (
+    MANIFEST,
+    as_of_state,
+    is_current,
+    read_manifest,
+    scope_digests,
+    source_fingerprint,
+)
 from analysis.sources import plan as plan_module
 from analysis.sources.federal import load_federal
 from analysis.sources.registry import load_registry
@@ -112,6 +119,11 @@ def read_plans(registry: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list
     return plan, clusters.drop(columns=["plan_path", "registry_row"]), warnings
 
 
+def input_fingerprint(raw_dir: str | Path, demo_key: bool) -> str:
+    """The processed tables' source fingerprint: raw files, code, key mode and the key in use."""
+    return source_fingerprint(raw_dir, demo_key, key_fingerprint(demo_key))
+
+
 def prepare(
     raw_dir: str | Path,
     processed_dir: str | Path,
@@ -132,8 +144,9 @@ def prepare(
     from (the result says ``skipped``); tables whose content did not change are never rewritten.
     """
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
-    source = source_fingerprint(raw_dir, demo_key, as_of)
-    if not force and is_current(processed_dir, source):
+    as_of = as_of or date.today()
+    source = input_fingerprint(raw_dir, demo_key)
+    if not force and is_current(processed_dir, source, as_of):
         logger.info("data: inputs unchanged since the processed tables were written")
         return PrepareResult(0, 0, 0, 0, 0, skipped=True)
     from analysis.ingest.validation import Validator
@@ -178,7 +191,15 @@ def prepare(
         if previous.get(name) != digests[name] or not table_path(processed_dir, name).exists():
             write_table(frame, processed_dir, name)
             written.append(name)
-    _write_manifest(processed_dir, {"source": source, "tables": digests})
+    _write_manifest(
+        processed_dir,
+        {
+            "source": source,
+            "tables": digests,
+            "input_dates": result.input_dates,
+            "as_of_state": as_of_state(result.input_dates, as_of),
+        },
+    )
     docs = validator.publish(Path(docs_dir)) if docs_dir else None
     for line in warnings:
         logger.warning(line)
