@@ -5,6 +5,7 @@ tiny fixture with the real notebooks."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,11 @@ def _args(root: Path, as_of: str, *more: str) -> list[str]:
 
 def manifest(root: Path) -> dict:
     return json.loads((root / "reports" / "build.json").read_text(encoding="utf-8"))
+
+
+def text(path: Path) -> str:
+    """A page's text without its tags."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
 
 
 def built(root: Path) -> set[str]:
@@ -101,3 +107,21 @@ def test_a_replaced_key_ingests_again(project, monkeypatch):
     assert (project / "processed" / "teachers.parquet").read_bytes() != teachers
     text = json.dumps(json.loads((project / "processed" / "manifest.json").read_text()))
     assert "a new key" not in text and "the first key" not in text
+
+
+def test_a_year_in_progress_is_provisional_on_its_page_the_region_and_the_index(project, monkeypatch):
+    """tiny-it 2024 before its deadline: 1 of the 2 facts received is met, 2 cells awaited."""
+    monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY", "a key of the test")
+    assert main(_args(project, "2025-01-10", "--year", "2024")) == 0
+    site = project / "reports"
+    page = text(site / "html" / "64" / "tiny-it" / "2024.html")
+    assert "Предварительно: выполнено 1 из 2 полученных; ожидается ещё 2 — 50%." in page
+    region = text(site / "html" / "64" / "region-2024.html")
+    assert "1 из 2 полученных; ожидается ещё 2" in region and "50% (предварительно)" in region
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "1 из 2 полученных; ожидается ещё 2" in index and 'class="bar provisional"' in index
+    assert main(_args(project, "2025-01-21", "--year", "2024")) == 0  # the deadline has passed
+    page = text(site / "html" / "64" / "tiny-it" / "2024.html")
+    assert "предварительно" not in page.lower() and "Выполнено 1 из 4 плановых значений — 25%" in page
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "bar provisional" not in index.split("<body>")[1] and "1 из 4" in index

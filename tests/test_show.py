@@ -150,7 +150,8 @@ def _json(capsys, cluster: str, year: str) -> str:
 def test_a_year_with_nothing_reported_has_no_rate(home, capsys):
     main(["show", "--cluster", "samara-law", "--year", "2026", "--as-of", AS_OF])
     out = capsys.readouterr().out.splitlines()
-    assert out[2].startswith("plan: 0 of ") and "met (—), weighted —;" in out[2]
+    assert out[2].startswith("plan (provisional: the deadline is ahead): 0 of 0 received values met (—)")
+    assert "18 still awaited, weighted —;" in out[2]
     assert out[3] == "submission: not_due; rows accepted 0, rejected 0"
 
 

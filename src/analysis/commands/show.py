@@ -215,6 +215,13 @@ def table_lines(view: dict, width: int = 120) -> list[str]:
         f"year {view['year']}, as of {view['as_of']}, reporting deadline {view['deadline']}"
         + (" — demonstration data" if view["demo"] else ""),
         (
+            f"plan (provisional: the deadline is ahead): {int(s['met'])} of {int(s['received'])} received "
+            f"values met ({_rate(rate)}), {int(s['awaited'])} still awaited, weighted {_rate(weighted)}; "
+            f"partly met {int(s['partly_met'])}, not met {int(s['not_met'])}; "
+            f"beyond plan {int(s['beyond_plan'])}"
+        )
+        if planned and s["provisional"]
+        else (
             f"plan: {int(s['met'])} of {planned} planned values met ({_rate(rate)}), "
             f"weighted {_rate(weighted)}; partly met {int(s['partly_met'])}, "
             f"not met {int(s['not_met'])}, pending {int(s['pending'])}, no data {int(s['no_data'])}; "

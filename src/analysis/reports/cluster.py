@@ -24,6 +24,7 @@ from analysis.reports.labels import (
     STATUS_COLOURS,
     STATUS_RU,
     UNDATED_NOTE,
+    met_text,
     percent,
     rate_text,
     state_text,
@@ -178,8 +179,16 @@ def summary_text(cy: ClusterYear) -> Markdown:
             f"Плановых значений на год: {planned}; уровень выполнения не рассчитывается, пока нет "
             "сведений о фактическом выполнении (это не 0 %)."
         )
+    if s["provisional"]:
+        head = (
+            f"**Предварительно: выполнено {met_text(s[f.MET], planned, s['received'], s['awaited'], True)} "
+            f"— {percent(s['rate'])}.** Срок отчёта за {cy.year} год ещё не наступил: уровень "
+            "выполнения считается по полученным значениям и может измениться."
+        )
+    else:
+        head = f"**Выполнено {int(s[f.MET])} из {planned} плановых значений — {percent(s['rate'])}.**"
     text = [
-        f"**Выполнено {int(s[f.MET])} из {planned} плановых значений — {percent(s['rate'])}.**",
+        head,
         "",
         f"- Частично выполнено: {int(s[f.PARTLY_MET])}; не выполнено: {int(s[f.NOT_MET])}; "
         f"ожидается отчёт: {int(s[f.PENDING])}; нет данных: {int(s[f.NO_DATA])}.",
@@ -188,8 +197,12 @@ def summary_text(cy: ClusterYear) -> Markdown:
         f"- Сведения представлены по {percent(s['reported'])} плановых значений.",
         f"- Сверх плана (факт при отсутствии плана на год): {int(s[f.BEYOND_PLAN])}.",
         "",
-        "Уровень выполнения — доля плановых значений, достигших плана; значения без отчёта "
-        "(«ожидается отчёт», «нет данных») в него не засчитываются.",
+        "Уровень выполнения — доля плановых значений, достигших плана; до срока отчёта — доля среди "
+        "полученных значений (предварительно), после срока значения без отчёта («нет данных») "
+        "засчитываются как невыполненные."
+        if s["provisional"]
+        else "Уровень выполнения — доля плановых значений, достигших плана; значения без отчёта "
+        "(«нет данных») засчитываются как невыполненные.",
         "",
         _submission_text(cy),
     ]
@@ -383,7 +396,9 @@ def group_table(cy: ClusterYear):
             "Частично": counts[f.PARTLY_MET],
             "Не выполнено": counts[f.NOT_MET],
             "Без отчёта": counts[f.PENDING] + counts[f.NO_DATA],
-            "Уровень выполнения": [rate_text(v, shown) for v in counts["rate"]],
+            "Уровень выполнения": [
+                rate_text(v, shown, p) for v, p in zip(counts["rate"], counts["provisional"], strict=True)
+            ],
         }
     )
     return markup.table(table, "groups", left=["Группа результатов"])
@@ -421,6 +436,7 @@ def download_tables(cy: ClusterYear) -> dict[str, pd.DataFrame]:
                 "Выполнено",
                 "Уровень выполнения, %",
                 "Взвешенный уровень выполнения, %",
+                "Уровень выполнения предварительный (срок отчёта не наступил)",
             ],
             "Значение": [
                 cy.cluster["name"],
@@ -430,6 +446,7 @@ def download_tables(cy: ClusterYear) -> dict[str, pd.DataFrame]:
                 int(s[f.MET]) if shown else None,
                 _percent_number(s["rate"]) if shown else None,
                 _percent_number(s["weighted_rate"]) if shown else None,
+                "да" if s["provisional"] else "нет",
             ],
         }
     )

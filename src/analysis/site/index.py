@@ -69,6 +69,8 @@ def _view(entry: dict) -> dict:
         "error": entry.get("error", ""),
         "shows_rate": bool(entry.get("rate_shown")),
         "bar": round(8 * (rate or 0), 2),
+        "met_text": entry.get("met_text") or f"{entry.get('met', 0)} из {entry.get('planned', 0)}",
+        "provisional": bool(entry.get("provisional")),
         "state_text": entry.get("state_label") or "",
     }
 
