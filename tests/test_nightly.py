@@ -125,3 +125,38 @@ def test_a_year_in_progress_is_provisional_on_its_page_the_region_and_the_index(
     assert "предварительно" not in page.lower() and "Выполнено 1 из 4 плановых значений — 25%" in page
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "bar provisional" not in index.split("<body>")[1] and "1 из 4" in index
+
+
+def _notebook(path: Path, *cells: str) -> Path:
+    import nbformat
+
+    parameters = nbformat.v4.new_code_cell(
+        'cluster = "tiny-law"\nyear = 2024\ndata_dir = ""\nas_of = ""\ndeadline = ""',
+        metadata={"tags": ["parameters"]},
+    )
+    book = nbformat.v4.new_notebook(cells=[parameters, *(nbformat.v4.new_code_cell(c) for c in cells)])
+    book.metadata["kernelspec"] = {"name": "professionalitet", "display_name": "x", "language": "python"}
+    nbformat.write(book, path)
+    return path
+
+
+def test_a_report_depends_on_the_tables_it_read_and_no_list_says_which(project, tmp_path, monkeypatch):
+    """A notebook reading the registry only does not re-run when a rejected row is added; once it
+    also reads ``rejects``, the same kind of change re-runs the reports of that cluster."""
+    monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY", "a key of the test")
+    read = "from analysis.tables import read_table\nread_table(data_dir, 'clusters')"
+    cluster = _notebook(tmp_path / "cluster.ipynb", read)
+    args = [*_args(project, "2025-03-01"), "--notebook", str(cluster)]
+    assert main(args) == 0
+    record = project / "reports" / "html" / "63" / "tiny-law" / "2024.reads"
+    assert record.read_text(encoding="utf-8").split() == ["clusters"]
+    facts = project / "raw" / "facts" / "submitted.csv"
+    facts.write_text(facts.read_text(encoding="utf-8") + "tiny-law,2024,9.9.9,,1,1\n", encoding="utf-8")
+    assert main(args) == 0
+    assert not {k for k in built(project) if "region" not in k}  # the cluster reports read no rejects
+    _notebook(cluster, read, "read_table(data_dir, 'rejects')")
+    assert main(args) == 0  # a changed notebook: every cluster report, now recording rejects
+    assert record.read_text(encoding="utf-8").split() == ["clusters", "rejects"]
+    facts.write_text(facts.read_text(encoding="utf-8") + "tiny-law,2024,9.9.8,,1,1\n", encoding="utf-8")
+    assert main(args) == 0
+    assert {k for k in built(project) if "region" not in k} == {"63/tiny-law/2024", "63/tiny-law/2025"}

@@ -42,6 +42,7 @@ from analysis import __version__, settings
 from analysis.deadline import last_year_due, parse_deadline
 from analysis.errors import ParameterError, UnknownClusterError
 from analysis.lock import BuildLock
+from analysis.reads import recorded
 from analysis.site.fingerprint import (
     code_digest,
     digest,
@@ -64,11 +65,6 @@ VALIDATION = "validation.html"  # the validation results, our own offline page
 # load their scripts and styles from CDNs) and every report's executed notebook.
 RETIRED = ("data-docs", "notebooks")
 LOCK = ".build.lock"
-# Processed tables no report notebook reads (the validation page does, and it is made anew by
-# every build that changes the site): left out of reports' fingerprints, so that a rule counted
-# over every cluster does not re-run every report. A notebook that starts reading one of them
-# must take it off this list.
-NOT_READ_BY_REPORTS = ("validation", "rejects")
 # Parameters that say where, not what: left out of a report's fingerprint.
 PATH_PARAMETERS = {"data_dir", "downloads"}
 # The calendar day: a page shows only what it decides (deadline_passed in the fingerprint).
@@ -179,16 +175,12 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
         if "downloads" in declared[kind]:
             parameters["downloads"] = str(Path(options.out).resolve() / "html" / record["key"])
         check_parameters(str(notebooks[kind]), parameters, declared[kind])
-        scopes = ["", *record["clusters"]]
-        data = {
-            name: [scopes_of.get(s, "") for s in scopes]
-            for name, scopes_of in sorted(tables.items())
-            if name not in NOT_READ_BY_REPORTS
-        }
         what = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS | CALENDAR_PARAMETERS}
         what["pdf"] = options.pdf
         # What the as-of date decides on the page: whether the year's deadline has passed.
         what["deadline_passed"] = record["year"] <= due
+        parts = (base, kind, digests[kind], what)
+        reads = recorded(Path(options.out) / f"html/{record['key']}.reads")
         jobs.append(
             ReportJob(
                 key=record["key"],
@@ -198,10 +190,29 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
                 parameters=parameters,
                 clusters=tuple(record["clusters"]),
                 pdf=options.pdf,
-                fingerprint=digest(base, kind, digests[kind], what, data),
+                fingerprint=report_fingerprint(parts, tables, record["clusters"], reads),
             )
         )
+        PARTS[record["key"]] = parts
     return jobs
+
+
+# The parts of each report's fingerprint besides its data, by key, for the fingerprint a report
+# gets after it ran (from the record of what it read then).
+PARTS: dict[str, tuple] = {}
+
+
+def report_fingerprint(parts: tuple, tables: dict, clusters: list[str], reads: list[str] | None) -> str:
+    """A report's fingerprint: its notebook, parameters, code and libraries (``parts``) and the
+    digests of the tables it read the last time it ran (``reads``, recorded while it ran —
+    ``tables.recording``): their rows of its clusters and the rows of no cluster. Without a
+    record (never run, or run by an earlier version) the fingerprint matches no earlier one, so
+    the report runs."""
+    if reads is None:
+        return digest(*parts, None)
+    scopes = ["", *clusters]
+    data = {name: [tables.get(name, {}).get(s, "") for s in scopes] for name in reads}
+    return digest(*parts, data)
 
 
 def _selected(record: dict, options: BuildOptions) -> bool:
@@ -308,9 +319,14 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     if to_run:
         for job in to_run:
             (staging.root / job.failed_notebook).unlink(missing_ok=True)
-        for result in _execute(to_run, options, staging.root, processed):
+        for result in _execute(to_run, options, staging.root, processed, out):
             results[result.key] = result
             on_result(result)
+        # What a report read while it ran is its fingerprint's data from now on.
+        jobs = [
+            _recorded(job, tables, staging.root) if results.get(job.key) and results[job.key].ok else job
+            for job in jobs
+        ]
     root = staging.root if staged else out
     now = datetime.now()
     entries = []
@@ -402,7 +418,13 @@ def _write_site_files(manifest: dict, root: Path) -> None:
         temporary.replace(path)
 
 
-def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, processed: Path):
+def _recorded(job: ReportJob, tables: dict, site_root: Path) -> ReportJob:
+    reads = recorded(site_root / job.reads)
+    fingerprint = report_fingerprint(PARTS[job.key], tables, list(job.clusters), reads)
+    return ReportJob(**{**asdict(job), "fingerprint": fingerprint, "clusters": job.clusters})
+
+
+def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, processed: Path, out: Path):
     from analysis.site.executor import make_executor, warm_up
     from analysis.site.kernel import ensure_kernel
 
@@ -411,11 +433,9 @@ def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, proc
         options.executor, options.workers, options.timeout, options.engine, options.scheduler
     )
     if options.executor == "local":
-        from analysis.tables import TABLES
-
-        warm_up(
-            processed, [*list(TABLES), "staffing", "staffing_by_programme", "fact_checks", "target_checks"]
-        )
+        # The tables the reports read the last time (every table when nothing is recorded yet).
+        read = {name for job in jobs for name in recorded(out / job.reads) or []}
+        warm_up(processed, sorted(read or (p.stem for p in processed.glob("*.parquet"))))
     jobs = [_staged(job, site_root, options) for job in jobs]
     yield from executor.run(jobs, site_root, kernel_name)
 

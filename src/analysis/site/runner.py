@@ -44,6 +44,11 @@ class ReportJob:
         return f"html/{self.key}.html"
 
     @property
+    def reads(self) -> str:
+        """The record of the tables the report read, written beside its page while it runs."""
+        return f"html/{self.key}.reads"
+
+    @property
     def failed_notebook(self) -> str:
         return f"failed/{self.key}.ipynb"
 
@@ -166,7 +171,10 @@ def run_report(
         on_cell(index, source)
 
     try:
-        notebook = _execute(job, engine, kernel_name, seen)
+        from analysis.reads import recording
+
+        with recording(site_root / job.reads):
+            notebook = _execute(job, engine, kernel_name, seen)
         html = site_root / job.html
         if job.pdf:  # printed from a copy first: the page lands only when its PDF did
             from analysis.site.pdf import print_pdf
