@@ -200,6 +200,24 @@ class _Progress:
             self.bar.close()
 
 
+def changes_line(manifest: dict) -> str:
+    """«changes: 3 submissions new, 17 cells changed status, 6 reports re-run» — what this build
+    changed (``reports/changes.html`` lists it), or that it changed nothing."""
+    counts = manifest["build"]["counts"]
+    if not manifest["build"].get("changed"):
+        return f"changes: none since the last build; {counts['built']} report(s) re-run"
+    c = manifest.get("changes", {}).get("counts", {})
+    parts = [
+        f"{c.get('submissions_new', 0)} submission(s) new",
+        f"{c.get('submissions_rejected', 0)} rejected",
+        f"{c.get('cells_changed', 0)} cell(s) changed status",
+        f"{c.get('values_changed', 0)} value(s) changed",
+        f"{c.get('rates_moved', 0)} rate(s) moved",
+        f"{counts['built']} report(s) re-run",
+    ]
+    return "changes: " + ", ".join(parts) + f" (see {manifest['changes'].get('href', 'changes.html')})"
+
+
 def run(args) -> int:
     from analysis.lock import LockHeld
     from analysis.site.build import CLUSTER_NOTEBOOK, REGION_NOTEBOOK, BuildOptions, build
@@ -264,6 +282,7 @@ def run(args) -> int:
         f"index: {Path(args.out) / 'index.html'}",
         flush=True,
     )
+    print(f"{_stamp()} {changes_line(outcome.manifest)}", flush=True)
     for entry in outcome.failed:
         kept = " (its previous version stays, marked stale)" if entry["has_html"] else ""
         print(f"FAILED {entry['key']}: {entry['error']}{kept}", file=sys.stderr)

@@ -65,6 +65,7 @@ VALIDATION = "validation.html"  # the validation results, our own offline page
 # load their scripts and styles from CDNs) and every report's executed notebook.
 RETIRED = ("data-docs", "notebooks")
 LOCK = ".build.lock"
+HISTORY = "history"
 # Parameters that say where, not what: left out of a report's fingerprint.
 PATH_PARAMETERS = {"data_dir", "downloads"}
 # The calendar day: a page shows only what it decides (deadline_passed in the fingerprint).
@@ -284,7 +285,8 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     # The as-of date enters only through what it decides: which years' deadlines have passed.
     due = last_year_due(options.as_of, parse_deadline(options.deadline))
     grid_key = digest(base, tables, due, options.deadline)
-    if previous.get("build", {}).get("grid_fingerprint") == grid_key:
+    regridded = previous.get("build", {}).get("grid_fingerprint") != grid_key
+    if not regridded:
         records = [{k: v for k, v in e.items() if k not in OUTCOME_FIELDS} for e in previous["reports"]]
         problems = previous.get("problems", [])
     else:
@@ -335,6 +337,19 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         if entry["status"] != "failed":
             (root / job.failed_notebook).unlink(missing_ok=True)
         entries.append(entry)
+    history = processed.resolve().parent / HISTORY  # data/history: what each build published
+    changed = outcome.prepared is not None or bool(to_run) or regridded or options.force
+    pages: dict[str, str] = {}
+    changes, fresh = previous.get("changes") or {}, False
+    if changed or not any(history.glob("*.parquet")):
+        from analysis.site.feed import record_build
+
+        news = record_build(processed, history, options.as_of, options.deadline, entries, started_at, out)
+        if news is not None:
+            (changes, pages), fresh = news, True
+    marked = set(changes.get("reports", []))
+    for entry in entries:
+        entry["changed"] = entry["key"] in marked
     finished = datetime.now()
     manifest = {
         "build": {
@@ -351,6 +366,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
             "force": options.force,
             "selection": {"clusters": options.clusters or [], "years": options.years or []},
             "prepared": outcome.prepared is not None,
+            "changed": fresh,  # this build published something the last one kept did not
             "counts": {
                 s: sum(1 for e in entries if e["status"] == s)
                 for s in ("built", "unchanged", "failed", "stale", "missing")
@@ -358,13 +374,14 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         },
         "problems": problems,
         "validation_href": VALIDATION,
+        "changes": changes,
         "reports": entries,
     }
     # Publication is not interrupted half way: SIGTERM / SIGINT wait until the site is whole.
     stop = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop)
     try:
-        _write_site_files(manifest, root)
+        _write_site_files(manifest, root, pages)
         if staged:
             staging.publish(keep_prefixes={e["key"] for e in entries})
     finally:
@@ -401,12 +418,13 @@ def _entry(job: ReportJob, record: dict, prior: dict, result: ReportResult | Non
     return entry
 
 
-def _write_site_files(manifest: dict, root: Path) -> None:
-    """The manifest and the index rendered from it: into staging, or (nothing else changed)
-    each replaced in place with a rename."""
+def _write_site_files(manifest: dict, root: Path, pages: dict[str, str] | None = None) -> None:
+    """The manifest and the index rendered from it (and the changes page and feed when they are
+    new): into staging, or (nothing else changed) each replaced in place with a rename."""
     from analysis.site.index import render_index
 
     files = {
+        **(pages or {}),
         MANIFEST: json.dumps(manifest, ensure_ascii=False, indent=1),
         "index.html": render_index(manifest),
     }
