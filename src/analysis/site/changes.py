@@ -110,7 +110,7 @@ def compare(old: pd.DataFrame | None, new: pd.DataFrame, since: str = "", until:
                 change,
                 row,
                 item=row["key"],
-                after=row["detail"].split(" ")[0],
+                after=_submitted(row["detail"]),
                 detail=row["title"],
             )
         elif row["status"] in ("rejected", "unreadable"):
@@ -178,6 +178,12 @@ def compare(old: pd.DataFrame | None, new: pd.DataFrame, since: str = "", until:
     changes = Changes(frame.reset_index(drop=True), since, until)
     changes.counts = summary_counts(frame)
     return changes
+
+
+def _submitted(detail: str) -> str:
+    """The submission date of a history's «date sha» detail, as the page shows it."""
+    day = detail.split(" ")[0]
+    return f"представлен {day[8:10]}.{day[5:7]}.{day[:4]}" if day[:2] == "20" and len(day) == 10 else ""
 
 
 def _same(a, b) -> bool:
@@ -294,7 +300,8 @@ def render_feed(entries: list[Changes], site_id: str) -> str:
 
 def _line(row: dict) -> str:
     moved = f"{row['before']} → {row['after']}" if row["before"] or row["after"] else ""
-    who = f"{row['cluster_name'] or row['item']} {row['year'] or ''}".strip()
+    year = "" if row["year"] is None or pd.isna(row["year"]) else int(row["year"])
+    who = f"{row['cluster_name'] or row['item']} {year}".strip()
     return f"{who}: {_view(row)['label']} {row['item']} {moved}".strip()
 
 
