@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def manifest(root: Path) -> dict:
 
 def text(path: Path) -> str:
     """A page's text without its tags."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
 
 
 def built(root: Path) -> set[str]:
@@ -160,3 +161,38 @@ def test_a_report_depends_on_the_tables_it_read_and_no_list_says_which(project, 
     facts.write_text(facts.read_text(encoding="utf-8") + "tiny-law,2024,9.9.8,,1,1\n", encoding="utf-8")
     assert main(args) == 0
     assert {k for k in built(project) if "region" not in k} == {"63/tiny-law/2024", "63/tiny-law/2025"}
+
+
+def test_nightly_runs_keep_their_history_and_say_what_changed(project, monkeypatch, capsys):
+    """Day 1 a build; day 2 nothing new; day 3 one fact edited: the history, the changes page,
+    the feed, the index marks, the summary line and `changes` in the terminal say it."""
+    monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY", "a key of the test")
+    history = project / "history"
+    assert main(_args(project, "2025-03-01", "--year", "2024")) == 0
+    assert len(list(history.glob("*.parquet"))) == 1
+    capsys.readouterr()
+    assert main(_args(project, "2025-03-02", "--year", "2024")) == 0  # day 2: nothing new
+    assert "changes: none since the last build; 0 report(s) re-run" in capsys.readouterr().out
+    assert len(list(history.glob("*.parquet"))) == 1
+    time.sleep(1.1)  # builds are kept by their start time, to the second
+    facts = project / "raw" / "facts" / "submitted.csv"
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace("tiny-it,2024,1.1.4,,12,", "tiny-it,2024,1.1.4,,5,")
+    )
+    assert main(_args(project, "2025-03-03", "--year", "2024")) == 0
+    out = capsys.readouterr().out
+    assert "changes: 1 submission(s) new, 0 rejected, 1 cell(s) changed status" in out
+    assert len(list(history.glob("*.parquet"))) == 2
+    page = text(project / "reports" / "changes.html")
+    assert "64 — Саратовская область" in page and "Тестовый кластер «ИТ»" in page
+    assert "1.1.4 выполнено; факт 12; план 9 выполнено частично; факт 5; план 9" in page
+    assert "заменён новым файлом submitted.csv" in page and "Тестовый кластер «Право»" not in page
+    feed = (project / "reports" / "changes.xml").read_text(encoding="utf-8")
+    assert feed.count("<entry>") == 2 and "выполнено; факт 12; план 9 → выполнено частично" in feed
+    index = (project / "reports" / "index.html").read_text(encoding="utf-8")
+    assert 'href="changes.html"' in index and index.count('class="changed">изменён') == 2  # tiny-it, 64
+    assert main(["changes", "--processed", str(project / "processed"), "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    cells = [r for r in listed["changes"] if r["what"] == "cell"]
+    assert [(r["cluster_id"], r["year"], r["item"]) for r in cells] == [("tiny-it", 2024, "1.1.4")]
+    assert main(["changes", "--processed", str(project / "processed"), "--since", "1999-01-01"]) == 2

@@ -172,6 +172,7 @@ def compare(old: pd.DataFrame | None, new: pd.DataFrame, since: str = "", until:
         if row["key"] in old_plans.index and old_plans.loc[row["key"], "detail"] != row["detail"]:
             add("plan", "reimported", row, before=old_plans.loc[row["key"], "detail"], after=row["detail"])
     frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
+    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     frame = frame.sort_values(
         ["region_code", "cluster_id", "year", "what", "item"], kind="stable", na_position="first"
     )
