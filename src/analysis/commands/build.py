@@ -200,6 +200,15 @@ class _Progress:
             self.bar.close()
 
 
+def _print_new_rejections(result) -> None:
+    """The data summary of an ingestion, each rejection said once: those the previous ingestion
+    made already are counted, not repeated (the validation page lists every one)."""
+    print_prepare_summary(result.only_new())
+    repeated = result.repeated_rows + len(result.repeated_files)
+    if repeated:
+        print(f"note: {repeated} rejection(s) reported by an earlier build still stand (see validation.html)")
+
+
 def changes_line(manifest: dict) -> str:
     """«changes: 3 submissions new, 17 cells changed status, 6 reports re-run» — what this build
     changed (``reports/changes.html`` lists it), or that it changed nothing."""
@@ -262,7 +271,7 @@ def run(args) -> int:
 
     previous = {s: signal.signal(s, interrupted) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        outcome = build(options, progress.result, print_prepare_summary, progress.start)
+        outcome = build(options, progress.result, _print_new_rejections, progress.start)
     except LockHeld as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED

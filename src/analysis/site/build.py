@@ -44,11 +44,9 @@ from analysis.errors import ParameterError, UnknownClusterError
 from analysis.lock import BuildLock
 from analysis.reads import recorded
 from analysis.site.fingerprint import (
-    code_digest,
     digest,
     file_digest,
     is_current,
-    library_versions,
     read_manifest,
     source_fingerprint,
 )
@@ -264,7 +262,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     if options.prepare:
         from analysis.ingest.pseudonym import key_fingerprint
 
-        source = source_fingerprint(options.raw, options.demo, key_fingerprint(options.demo))
+        source = source_fingerprint(options.raw, options.demo, key_fingerprint(options.demo), processed)
         if options.force or not is_current(processed, source, options.as_of):
             from analysis.site.prepare import prepare
 
@@ -281,10 +279,15 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
             "(or `make data`), or build without --no-prepare"
         )
     previous = _read_previous(out)
-    base = {"code": code_digest(), "libraries": library_versions()}
+    from analysis.site.closure import code_for, report_code
+
+    made_by = report_code([options.cluster_notebook, options.region_notebook], processed)
+    base = {"code": made_by["code"], "libraries": made_by["libraries"]}
     # The as-of date enters only through what it decides: which years' deadlines have passed.
     due = last_year_due(options.as_of, parse_deadline(options.deadline))
-    grid_key = digest(base, tables, due, options.deadline)
+    grid_key = digest(
+        base, code_for({"analysis.site.grid"}, processed)["code"], tables, due, options.deadline
+    )
     regridded = previous.get("build", {}).get("grid_fingerprint") != grid_key
     if not regridded:
         records = [{k: v for k, v in e.items() if k not in OUTCOME_FIELDS} for e in previous["reports"]]

@@ -6,8 +6,8 @@
   depends on the rows of its own cluster (a region report: of its clusters) plus the rows that
   belong to no cluster;
 - a report's fingerprint adds its notebook, its parameters (paths left out: they name where,
-  not what), the package's code and templates and the versions of the libraries that shape
-  the output.
+  not what), the code it is made by and the versions of the libraries that code imports
+  (``closure``: found from the import statements, not listed).
 
 This module must stay cheap to import (no pandas at module level): a no-op build decides
 everything from these digests and the manifests, without loading a table.
@@ -19,25 +19,9 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-# Libraries whose version can change a report's HTML or a processed table.
-LIBRARIES = (
-    "pandas",
-    "numpy",
-    "pyarrow",
-    "matplotlib",
-    "jinja2",
-    "nbconvert",
-    "nbformat",
-    "papermill",
-    "ipython",
-    "ipykernel",
-    "openpyxl",
-    "great-expectations",
-)
 MANIFEST = "manifest.json"  # data/processed/manifest.json: what the tables were made from
 NO_CLUSTER = ""  # the scope of rows that belong to no cluster (and of tables without cluster_id)
 
@@ -74,41 +58,6 @@ def tree_digest(
             continue
         h.update(str(relative).encode("utf-8") + b"\0" + file_digest(path).encode("ascii") + b"\n")
     return h.hexdigest()[:32]
-
-
-# Parts of the package no report page or processed table can depend on: the command line, the
-# benchmarks, the demonstration data, and the site around the reports (index, validation page,
-# publication, the lock). Changing them re-runs nothing.
-NOT_IN_REPORTS = (
-    "commands/",
-    "bench/",
-    "demo/",
-    "cli.py",
-    "__main__.py",
-    "lock.py",
-    "site/index.py",
-    "site/publish.py",
-    "site/validation_page.py",
-    "site/templates/site/",
-    "site/templates/validation/",
-)
-
-
-def code_digest() -> str:
-    """The package's own code and templates (``.py``, ``.j2``, ``.json``, ``.css``) that reports
-    and processed tables are made by — all but :data:`NOT_IN_REPORTS`."""
-    patterns = ("**/*.py", "**/*.j2", "**/*.json", "**/*.css", "**/*.tpl")
-    return tree_digest(PACKAGE_DIR, patterns, leave_out=NOT_IN_REPORTS)
-
-
-def library_versions() -> dict[str, str]:
-    versions = {}
-    for name in LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = ""
-    return versions
 
 
 def scope_digests(frame, owners: dict[str, list[str]] | None = None) -> dict[str, str]:
@@ -151,11 +100,16 @@ def scope_digests(frame, owners: dict[str, list[str]] | None = None) -> dict[str
     return out
 
 
-def source_fingerprint(raw_dir: str | Path, demo_key: bool, key: str = "") -> str:
-    """What the processed tables are made from: every raw file, the code, the key mode and a
-    digest of the key in use (``ingest.pseudonym.key_fingerprint``). Not the as-of date: what it
-    decides at ingestion is :func:`as_of_state` of the input dates, kept beside it."""
-    return digest(tree_digest(Path(raw_dir)), code_digest(), library_versions(), bool(demo_key), key)
+def source_fingerprint(
+    raw_dir: str | Path, demo_key: bool, key: str = "", cache_dir: Path | None = None
+) -> str:
+    """What the processed tables are made from: every raw file, the code of the ingestion and
+    the libraries it imports (``closure.ingest_code``), the key mode and a digest of the key in
+    use (``ingest.pseudonym.key_fingerprint``). Not the as-of date: what it decides at ingestion
+    is :func:`as_of_state` of the input dates, kept beside it."""
+    from analysis.site.closure import ingest_code
+
+    return digest(tree_digest(Path(raw_dir)), ingest_code(cache_dir), bool(demo_key), key)
 
 
 def as_of_state(dates: Iterable[str], as_of: date | None) -> str:

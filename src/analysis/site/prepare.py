@@ -73,6 +73,20 @@ class PrepareResult:
     processed: Path | None = None
     skipped: bool = False  # inputs and code unchanged since the tables were written
     written: list[str] = field(default_factory=list)  # tables whose content changed
+    # Rejections the previous ingestion made already (rows and whole files): a nightly log
+    # repeats only the new ones and counts these.
+    repeated_rows: int = 0
+    repeated_files: list[str] = field(default_factory=list)
+
+    def only_new(self) -> PrepareResult:
+        """This result with the rejections made already by the previous ingestion left out."""
+        from dataclasses import replace
+
+        rejected = self.rejected
+        if rejected is not None and self.repeated_rows:
+            rejected = rejected[~rejected["_repeated"]] if "_repeated" in rejected.columns else rejected
+        unreadable = [line for line in self.unreadable if line not in self.repeated_files]
+        return replace(self, rejected=rejected, unreadable=unreadable)
 
 
 def _write_manifest(processed_dir: Path, manifest: dict) -> None:
@@ -119,9 +133,9 @@ def read_plans(registry: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list
     return plan, clusters.drop(columns=["plan_path", "registry_row"]), warnings
 
 
-def input_fingerprint(raw_dir: str | Path, demo_key: bool) -> str:
+def input_fingerprint(raw_dir: str | Path, demo_key: bool, cache_dir: Path | None = None) -> str:
     """The processed tables' source fingerprint: raw files, code, key mode and the key in use."""
-    return source_fingerprint(raw_dir, demo_key, key_fingerprint(demo_key))
+    return source_fingerprint(raw_dir, demo_key, key_fingerprint(demo_key), cache_dir)
 
 
 def prepare(
@@ -145,7 +159,7 @@ def prepare(
     """
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     as_of = as_of or date.today()
-    source = input_fingerprint(raw_dir, demo_key)
+    source = input_fingerprint(raw_dir, demo_key, processed_dir)
     if not force and is_current(processed_dir, source, as_of):
         logger.info("data: inputs unchanged since the processed tables were written")
         return PrepareResult(0, 0, 0, 0, 0, skipped=True)
@@ -182,6 +196,7 @@ def prepare(
         "quality": quality_summary(result.tables, result.rejects),
         **staffing_tables(result.tables, plan),
     }
+    repeated_rows, repeated_files, rejects = _repeated(processed_dir, result.rejects, result.submissions)
     previous = read_manifest(processed_dir).get("tables", {})
     digests, written = {}, []
     facts = result.tables["facts"]
@@ -218,8 +233,10 @@ def prepare(
         warnings=warnings,
         data_docs=docs,
         written=written,
-        rejected=result.rejects,
+        rejected=rejects,
         dropped=result.dropped,
+        repeated_rows=repeated_rows,
+        repeated_files=repeated_files,
         notices=[m for m in files.loc[~problems, "message"] if m],
         fact_warnings=len(fact_warnings),
         processed=Path(processed_dir),
@@ -233,6 +250,29 @@ def prepare(
         processed_dir,
     )
     return summary
+
+
+REJECT_IDENTITY = ["source_file", "sheet", "source_row", "column", "rule", "value"]
+
+
+def _repeated(processed_dir: Path, rejects: pd.DataFrame, submissions: pd.DataFrame):
+    """Which rejections the previous ingestion made already: the count of rows (the rejects
+    gain a ``_repeated`` column), and the messages of files rejected or unreadable before."""
+    rejects = rejects.copy()
+    rejects["_repeated"] = False
+    files: list[str] = []
+    try:
+        earlier = pd.read_parquet(table_path(processed_dir, "rejects"))
+        seen = set(earlier[REJECT_IDENTITY].astype(str).itertuples(index=False, name=None))
+        rejects["_repeated"] = [
+            r in seen for r in rejects[REJECT_IDENTITY].astype(str).itertuples(index=False, name=None)
+        ]
+        before = pd.read_parquet(table_path(processed_dir, "submissions"))
+        bad = before["status"].isin(["unreadable", "rejected"])
+        files = sorted(set(before.loc[bad, "message"]) & set(submissions["message"]))
+    except (OSError, ValueError, KeyError):
+        pass
+    return int(rejects["_repeated"].sum()), files, rejects
 
 
 def staffing_tables(tables: dict[str, pd.DataFrame], plan: pd.DataFrame) -> dict[str, pd.DataFrame]:
