@@ -196,3 +196,72 @@ def test_nightly_runs_keep_their_history_and_say_what_changed(project, monkeypat
     cells = [r for r in listed["changes"] if r["what"] == "cell"]
     assert [(r["cluster_id"], r["year"], r["item"]) for r in cells] == [("tiny-it", 2024, "1.1.4")]
     assert main(["changes", "--processed", str(project / "processed"), "--since", "1999-01-01"]) == 2
+
+
+class _Inbox:
+    """aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append((envelope.rcpt_tos, envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    """A real SMTP server on the loopback, for the build to send its digest to."""
+    from aiosmtpd.controller import Controller
+
+    import socket
+
+    with socket.socket() as probe:  # a free port on the loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("ANALYSIS_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("ANALYSIS_SMTP_PORT", str(port))
+        monkeypatch.setenv("ANALYSIS_SMTP_FROM", "reports@example.org")
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def test_notify_sends_the_digest_as_one_mail_with_text_and_html_only_when_something_changed(
+    project, monkeypatch, smtp
+):
+    import email
+    from email import policy
+
+    monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY", "a key of the test")
+    notify = ["--notify", "analyst@example.org", "head@example.org"]
+    assert main([*_args(project, "2025-03-01", "--year", "2024"), *notify]) == 0
+    assert len(smtp.messages) == 1  # the first build: everything is new
+    assert main([*_args(project, "2025-03-02", "--year", "2024"), *notify]) == 0
+    assert len(smtp.messages) == 1  # nothing changed: no mail
+    time.sleep(1.1)
+    facts = project / "raw" / "facts" / "submitted.csv"
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace("tiny-it,2024,1.1.4,,12,", "tiny-it,2024,1.1.4,,5,")
+    )
+    assert main([*_args(project, "2025-03-03", "--year", "2024"), *notify]) == 0
+    assert len(smtp.messages) == 2
+    recipients, raw = smtp.messages[-1]
+    assert recipients == ["analyst@example.org", "head@example.org"]
+    mail = email.message_from_bytes(raw, policy=policy.default)
+    assert "изменили статус значений: 1" in mail["Subject"] and mail["From"] == "reports@example.org"
+    plain = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert "1.1.4 выполнено; факт 12; план 9 → выполнено частично; факт 5; план 9" in plain
+    assert "Что изменилось" in html and "Тестовый кластер «ИТ»" in html
+
+
+def test_notify_without_a_server_says_what_to_set(project, monkeypatch, capsys):
+    monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY", "a key of the test")
+    monkeypatch.delenv("ANALYSIS_SMTP_HOST", raising=False)
+    assert main([*_args(project, "2025-03-01", "--year", "2024"), "--notify", "a@example.org"]) == 1
+    assert "ANALYSIS_SMTP_HOST" in capsys.readouterr().err

@@ -128,6 +128,14 @@ def add_parser(subparsers) -> None:
         "--wait", action="store_true", help="if another build is running, wait for it instead of exiting"
     )
     parser.add_argument(
+        "--notify",
+        nargs="+",
+        default=None,
+        metavar="ADDRESS",
+        help="e-mail the digest of what changed (plain text + HTML) to these addresses when the build "
+        "changed anything; the SMTP server comes from ANALYSIS_SMTP_HOST, _PORT, _FROM, _USER, _PASSWORD",
+    )
+    parser.add_argument(
         "--notebook",
         type=Path,
         default=None,
@@ -292,6 +300,15 @@ def run(args) -> int:
         flush=True,
     )
     print(f"{_stamp()} {changes_line(outcome.manifest)}", flush=True)
+    if args.notify and outcome.digest:
+        from analysis.site.notify import NotifyError, send
+
+        try:
+            send(args.notify, outcome.digest["subject"], outcome.digest["text"], outcome.digest["html"])
+            print(f"{_stamp()} digest sent to {', '.join(args.notify)}", flush=True)
+        except NotifyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
     for entry in outcome.failed:
         kept = " (its previous version stays, marked stale)" if entry["has_html"] else ""
         print(f"FAILED {entry['key']}: {entry['error']}{kept}", file=sys.stderr)

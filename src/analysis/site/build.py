@@ -102,6 +102,7 @@ class BuildOutcome:
     manifest: dict
     results: list[ReportResult] = field(default_factory=list)
     prepared: object = None  # PrepareResult when ingestion ran
+    digest: dict | None = None  # what changed, for subscribers (subject, text, html), when anything did
     seconds: float = 0.0
 
     @property
@@ -349,7 +350,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
 
         news = record_build(processed, history, options.as_of, options.deadline, entries, started_at, out)
         if news is not None:
-            (changes, pages), fresh = news, True
+            (changes, pages, outcome.digest), fresh = news, True
     marked = set(changes.get("reports", []))
     for entry in entries:
         entry["changed"] = entry["key"] in marked

@@ -26,10 +26,11 @@ def record_build(
     entries: list[dict],
     started: datetime,
     out: Path,
-) -> tuple[dict, dict[str, str]] | None:
+) -> tuple[dict, dict[str, str], dict] | None:
     """Keep the build's history; when it differs from the last one kept, return the manifest's
-    ``changes`` (since, until, counts, changed reports) and the pages to publish
-    (``changes.html``, ``changes.xml``). None when nothing published changed."""
+    ``changes`` (since, until, counts, changed reports), the pages to publish (``changes.html``,
+    ``changes.xml``) and the e-mail digest (subject, text, html). None when nothing published
+    changed."""
     frame = h.snapshot(processed, as_of, parse_deadline(deadline), entries)
     written = h.keep(folder, frame, started.isoformat(timespec="seconds"))
     if written is None:
@@ -40,6 +41,11 @@ def record_build(
     hrefs = {e["key"]: e["html"] for e in entries if e.get("kind") == "cluster"}
     site_id = f"urn:professionalitet:{Path(out).resolve().as_posix()}"
     pages = {PAGE: c.render_page(latest, hrefs), FEED: c.render_feed(feed, site_id)}
+    digest = {
+        "subject": f"Отчёты кластеров: что изменилось — {c.headline(latest.counts)}",
+        "text": c.plain_text(latest),
+        "html": pages[PAGE],
+    }
     summary = {
         "since": latest.since,
         "until": latest.until,
@@ -48,7 +54,7 @@ def record_build(
         "href": PAGE,
     }
     logger.debug("history: %s kept; %s", written.name, c.headline(latest.counts))
-    return summary, pages
+    return summary, pages, digest
 
 
 def compare_kept(kept: list[Path], index: int) -> c.Changes:
