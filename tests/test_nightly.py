@@ -204,7 +204,7 @@ class _Inbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.content))
         return "250 OK"
 
@@ -212,9 +212,9 @@ class _Inbox:
 @pytest.fixture
 def smtp(monkeypatch):
     """A real SMTP server on the loopback, for the build to send its digest to."""
-    from aiosmtpd.controller import Controller
-
     import socket
+
+    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:  # a free port on the loopback
         probe.bind(("127.0.0.1", 0))
