@@ -189,6 +189,11 @@ def test_nightly_runs_keep_their_history_and_say_what_changed(project, monkeypat
     assert "заменён новым файлом submitted.csv" in page and "Тестовый кластер «Право»" not in page
     feed = (project / "reports" / "changes.xml").read_text(encoding="utf-8")
     assert feed.count("<entry>") == 2 and "выполнено; факт 12; план 9 → выполнено частично" in feed
+    own = text(project / "reports" / "html" / "64" / "tiny-it" / "2024.html")
+    assert (
+        "С прошлой версии отчёта" in own and "1.1.4: выполнено (факт 12) → выполнено частично (факт 5)" in own
+    )
+    assert "С прошлой версии" not in text(project / "reports" / "html" / "63" / "tiny-law" / "2024.html")
     index = (project / "reports" / "index.html").read_text(encoding="utf-8")
     assert 'href="changes.html"' in index and index.count('class="changed">изменён') == 2  # tiny-it, 64
     assert main(["changes", "--processed", str(project / "processed"), "--format", "json"]) == 0

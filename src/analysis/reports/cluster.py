@@ -56,6 +56,8 @@ class ClusterYear:
     submission: pd.Series  # the year's state (cluster_year_states), rows accepted / rejected
     sources: pd.DataFrame  # the input files behind the year (provenance.source_files)
     warnings: pd.DataFrame  # the year's facts far above their target (metrics.plausibility)
+    # The year's cells and report as the last build kept them (data/history), None without one.
+    previous: pd.DataFrame | None = None
 
 
 def heading_rows(plan: pd.DataFrame) -> pd.Series:
@@ -120,7 +122,81 @@ def load(
         submission=_submission(data_dir, cluster, int(year), submissions, facts, as_of, due),
         sources=provenance.source_files(submissions, every_fact, [cluster], int(year)),
         warnings=mine("warnings"),
+        previous=previous_version(data_dir, cluster, int(year)),
     )
+
+
+HISTORY = "history"  # data/history beside data/processed: what each build published
+
+
+def previous_version(data_dir: Path, cluster: str, year: int) -> pd.DataFrame | None:
+    """The cluster-year's plan cells and report as the latest build kept them (``site.history``),
+    None when no build was kept. Not part of the report's recorded reads: the box it feeds says
+    what changed since the page's previous version, which is the version built then."""
+    folder = Path(data_dir).parent / HISTORY
+    kept = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    if not kept:
+        return None
+    table = pd.read_parquet(kept[-1])
+    chosen = (
+        (table["cluster_id"] == cluster) & (table["year"] == year) & table["kind"].isin(["cell", "report"])
+    )
+    return table[chosen].reset_index(drop=True)
+
+
+SINCE_TEMPLATE = """\
+{% if rows or rate %}
+<div class="since-last">
+<p><strong>С прошлой версии отчёта</strong>
+(<a href="../../../changes.html">что изменилось во всех отчётах</a>):</p>
+<ul>
+{% if rate %}<li>уровень выполнения: {{ rate }}</li>{% endif %}
+{% for r in rows %}
+<li>{{ r.item }}: {{ r.before }} → {{ r.after }}</li>
+{% endfor %}
+</ul>
+</div>
+{% endif %}"""
+
+
+def _cell_text(status: str, fact: str) -> str:
+    return f"{STATUS_RU.get(status, status or '—')}" + (f" (факт {fact})" if fact else "")
+
+
+def since_last_version(cy: ClusterYear):
+    """A short box: the cells whose status or fact moved since the page's previous version, and
+    the rate before and now; nothing when there is no earlier version or nothing moved."""
+    if cy.previous is None or cy.previous.empty:
+        return markup.fragment(SINCE_TEMPLATE, rows=[], rate="")
+    before = cy.previous[cy.previous["kind"] == "cell"].set_index(["indicator", "programme_code"])
+    rows = []
+    for row in cy.cells.itertuples(index=False):
+        key = (row.indicator, row.programme_code)
+        fact = "" if pd.isna(row.fact_raw) else str(row.fact_raw)
+        old_status, old_fact = ("", "")
+        if key in before.index:
+            old = before.loc[key]
+            old = old.iloc[0] if isinstance(old, pd.DataFrame) else old
+            old_status, old_fact = old["status"], old["fact"]
+        elif not row.planned:
+            continue
+        if (old_status, old_fact) != (row.status, fact):
+            item = f"{row.indicator}{' / ' + row.programme_code if row.programme_code else ''}"
+            rows.append(
+                {
+                    "item": item,
+                    "before": _cell_text(old_status, old_fact),
+                    "after": _cell_text(row.status, fact),
+                }
+            )
+    report = cy.previous[cy.previous["kind"] == "report"]
+    rate = ""
+    if len(report) and bool(cy.submission["rate_shown"]):
+        was = report["rate"].iloc[0]
+        now = cy.summary["rate"]
+        if pd.isna(was) or pd.isna(now) or abs(float(was) - float(now)) > 1e-9:
+            rate = f"{percent(was)} → {rate_text(now, True, bool(cy.summary['provisional']))}"
+    return markup.fragment(SINCE_TEMPLATE, rows=rows, rate=rate)
 
 
 def _submission(data_dir, cluster: str, year: int, submissions, facts, as_of, due) -> pd.Series:
