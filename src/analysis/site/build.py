@@ -44,6 +44,8 @@ from analysis.errors import ParameterError, UnknownClusterError
 from analysis.lock import BuildLock
 from analysis.reads import recorded
 from analysis.site.fingerprint import (
+    NO_CLUSTER,
+    YEAR_SEP,
     digest,
     file_digest,
     is_current,
@@ -190,19 +192,23 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
                 parameters=parameters,
                 clusters=tuple(record["clusters"]),
                 pdf=options.pdf,
-                fingerprint=report_fingerprint(parts, tables, record["clusters"], reads),
+                fingerprint=report_fingerprint(parts, tables, record["clusters"], reads, record["year"]),
             )
         )
         PARTS[record["key"]] = parts
+        YEARS[record["key"]] = record["year"]
     return jobs
 
 
 # The parts of each report's fingerprint besides its data, by key, for the fingerprint a report
 # gets after it ran (from the record of what it read then).
 PARTS: dict[str, tuple] = {}
+YEARS: dict[str, int] = {}
 
 
-def report_fingerprint(parts: tuple, tables: dict, clusters: list[str], reads: list[str] | None) -> str:
+def report_fingerprint(
+    parts: tuple, tables: dict, clusters: list[str], reads: list[str] | None, year: int = 9999
+) -> str:
     """A report's fingerprint: its notebook, parameters, code and libraries (``parts``) and the
     digests of the tables it read the last time it ran (``reads``, recorded while it ran —
     ``tables.recording``): their rows of its clusters and the rows of no cluster. Without a
@@ -210,9 +216,20 @@ def report_fingerprint(parts: tuple, tables: dict, clusters: list[str], reads: l
     the report runs."""
     if reads is None:
         return digest(*parts, None)
-    scopes = ["", *clusters]
-    data = {name: [tables.get(name, {}).get(s, "") for s in scopes] for name in reads}
+    data = {name: _scopes(tables.get(name, {}), clusters, year) for name in reads}
     return digest(*parts, data)
+
+
+def _scopes(scopes: dict, clusters: list[str], year: int) -> list:
+    """The digests of a table a report on ``year`` of ``clusters`` depends on: its rows of no
+    cluster, and of those clusters up to that year (rows without a year included)."""
+    mine = set(clusters)
+    chosen = []
+    for scope, value in sorted(scopes.items()):
+        cluster, _, of_year = scope.partition(YEAR_SEP)
+        if scope == NO_CLUSTER or (cluster in mine and (not of_year or int(of_year) <= year)):
+            chosen.append((scope, value))
+    return chosen
 
 
 def _selected(record: dict, options: BuildOptions) -> bool:
@@ -442,7 +459,7 @@ def _write_site_files(manifest: dict, root: Path, pages: dict[str, str] | None =
 
 def _recorded(job: ReportJob, tables: dict, site_root: Path) -> ReportJob:
     reads = recorded(site_root / job.reads)
-    fingerprint = report_fingerprint(PARTS[job.key], tables, list(job.clusters), reads)
+    fingerprint = report_fingerprint(PARTS[job.key], tables, list(job.clusters), reads, YEARS[job.key])
     return ReportJob(**{**asdict(job), "fingerprint": fingerprint, "clusters": job.clusters})
 
 

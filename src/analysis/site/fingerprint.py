@@ -24,6 +24,7 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 MANIFEST = "manifest.json"  # data/processed/manifest.json: what the tables were made from
 NO_CLUSTER = ""  # the scope of rows that belong to no cluster (and of tables without cluster_id)
+YEAR_SEP = "|"  # a scope of a table with a year: "<cluster>|<year>" ("<cluster>|" for rows without one)
 
 
 def digest(*parts: object) -> str:
@@ -61,11 +62,11 @@ def tree_digest(
 
 
 def scope_digests(frame, owners: dict[str, list[str]] | None = None) -> dict[str, str]:
-    """Per cluster id, a digest of that cluster's rows of ``frame`` (in order); rows without a
-    cluster, and tables without a ``cluster_id`` column, fall in :data:`NO_CLUSTER`, which also
-    carries the columns and their types — except a row of a ``source_file`` that ``owners``
-    gives the clusters of (a facts CSV speaks for the clusters it has facts of): it counts for
-    each of those clusters instead."""
+    """Per cluster id (per ``cluster|year`` in a table with a ``year`` column), a digest of those
+    rows of ``frame`` (in order); rows without a cluster, and tables without a ``cluster_id``
+    column, fall in :data:`NO_CLUSTER`, which also carries the columns and their types — except a
+    row of a ``source_file`` that ``owners`` gives the clusters of (a facts CSV speaks for the
+    clusters it has facts of): it counts for each of those clusters instead (``cluster|``)."""
     import numpy as np
     import pandas as pd
 
@@ -80,10 +81,23 @@ def scope_digests(frame, owners: dict[str, list[str]] | None = None) -> dict[str
     if "cluster_id" not in frame.columns:
         return {NO_CLUSTER: digest(head, hashlib.sha256(rows.tobytes()).hexdigest())}
     clusters = frame["cluster_id"].astype("object").where(frame["cluster_id"].notna(), NO_CLUSTER)
-    clusters = clusters.map(str).to_numpy()
+    clusters = clusters.map(str)
+    if "year" in frame.columns:
+        # A cluster's rows of one year are a scope of their own: a report on year Y reads only
+        # the years up to Y, so a new 2025 form leaves the 2024 pages alone.
+        years = pd.to_numeric(frame["year"], errors="coerce")
+        suffix = ["" if pd.isna(y) else str(int(y)) for y in years]
+        clusters = pd.Series(
+            [c if c == NO_CLUSTER else f"{c}{YEAR_SEP}{y}" for c, y in zip(clusters, suffix, strict=True)],
+            index=frame.index,
+        )
+    clusters = clusters.to_numpy(dtype=object)
     if owners and "source_file" in frame.columns:
         files = frame["source_file"].astype("object").to_numpy()
-        extra = [(i, c) for i in np.flatnonzero(clusters == NO_CLUSTER) for c in owners.get(files[i], [])]
+        owned_by = {
+            f: [c + YEAR_SEP if "year" in frame.columns else c for c in cs] for f, cs in owners.items()
+        }
+        extra = [(i, c) for i in np.flatnonzero(clusters == NO_CLUSTER) for c in owned_by.get(files[i], [])]
         if extra:
             owned = {i for i, _ in extra}
             keep = np.array([i for i in range(len(clusters)) if i not in owned], dtype=int)
