@@ -276,7 +276,9 @@ def test_a_region_report_depends_on_every_cluster_of_its_region(project, tmp_pat
     )
     (project / "raw" / "plans" / "tiny-x.csv").write_text("not a plan\n", encoding="utf-8")
     cluster = notebook(tmp_path / "cluster.ipynb", "print(cluster)")
-    region = notebook(tmp_path / "region.ipynb", "print(region)", kind="region")
+    # The region report lists its clusters: it reads the registry (its reads are recorded).
+    reads = "from analysis.tables import read_table\nprint(region, len(read_table(data_dir, 'clusters')))"
+    region = notebook(tmp_path / "region.ipynb", reads, kind="region")
     args = [*_args(project, "--year", "2024"), "--notebook", str(cluster), "--region-notebook", str(region)]
     assert main(args) == 1  # the unreadable plan is reported
     entry = next(e for e in manifest(project)["reports"] if e["key"] == "63/region-2024")
@@ -293,7 +295,7 @@ def test_a_relative_out_folder_works_from_any_working_directory(project):
     done = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     page = project / "reports" / "html" / "63" / "tiny-law"
-    assert sorted(p.name for p in page.iterdir()) == ["2024.html", "2024.xlsx", "2024.zip"]
+    assert sorted(p.name for p in page.iterdir()) == ["2024.html", "2024.reads", "2024.xlsx", "2024.zip"]
     assert not (ROOT / "notebooks" / "reports").exists()
 
 

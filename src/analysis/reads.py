@@ -18,16 +18,22 @@ READS_ENV = "ANALYSIS_RECORD_READS"
 
 @contextlib.contextmanager
 def recording(path: str | Path):
-    """Record into ``path`` (one table name a line, appended) every table read inside the block,
-    in this process and in any process started from it (a report's kernel)."""
+    """Record every table read inside the block, in this process and in any process started from
+    it (a report's kernel); when the block ends without an exception the record replaces
+    ``path`` (one table name a line) with a rename — never written in place, since the staging
+    copy of the site shares its files with the published one. After an exception the earlier
+    record stays as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("", encoding="utf-8")
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    part.write_text("", encoding="utf-8")
     before = os.environ.get(READS_ENV)
-    os.environ[READS_ENV] = str(path)
+    os.environ[READS_ENV] = str(part)
     try:
         yield path
+        part.replace(path)
     finally:
+        part.unlink(missing_ok=True)
         if before is None:
             os.environ.pop(READS_ENV, None)
         else:
