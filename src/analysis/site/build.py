@@ -9,15 +9,18 @@ One build at a time (:mod:`.lock`). Step by step:
    headline figures (:mod:`.grid`); reused from the last build's manifest when the processed
    tables, the as-of date and the deadline are the same.
 3. **Fingerprints.** A report re-runs only when its fingerprint changed — its notebook, its
-   parameters, the rows of the processed tables it reads (its cluster's, or its region's
-   clusters'), the package's code and templates, the versions of the libraries that shape its
-   HTML (:mod:`.fingerprint`) — or with ``force``. A build with nothing to redo writes only the
-   new manifest and index.
+   parameters (the as-of date only as whether its year's deadline has passed), the rows of
+   the processed tables it read the last time it ran (recorded beside its page: its cluster's
+   rows up to its year, or its region's clusters'), the code it is made by and the versions of
+   the libraries that code imports (:mod:`.closure`) — or with ``force``. A build with nothing
+   to redo writes only the new manifest and index.
 4. **Reports.** The changed reports run on an executor (:mod:`.executor`: forked children of
    this warmed-up process, or a dask cluster) into a staging copy of the site; a failed report
    keeps its previous HTML (marked stale on the index) and its executed notebook goes to
    ``failed/``.
-5. **Publication.** The manifest ``build.json`` and the index rendered from it join the staging
+5. **History.** A build that published anything new keeps it in ``data/history/`` and renders
+   what changed since the build before (``changes.html``, ``changes.xml``: :mod:`.feed`).
+6. **Publication.** The manifest ``build.json`` and the index rendered from it join the staging
    copy, which replaces the published site with renames (:mod:`.publish`).
 
 Output names come from the parameters: ``html/<region>/<cluster>/<year>.html`` and
@@ -211,7 +214,7 @@ def report_fingerprint(
 ) -> str:
     """A report's fingerprint: its notebook, parameters, code and libraries (``parts``) and the
     digests of the tables it read the last time it ran (``reads``, recorded while it ran —
-    ``tables.recording``): their rows of its clusters and the rows of no cluster. Without a
+    ``reads.recording``): their rows of its clusters up to its year and the rows of no cluster. Without a
     record (never run, or run by an earlier version) the fingerprint matches no earlier one, so
     the report runs."""
     if reads is None:
