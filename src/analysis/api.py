@@ -329,8 +329,9 @@ def cluster_history(
 ) -> pd.DataFrame:
     """One cluster year by year: plan fulfilment (counts by status, ``rate``, ``weighted_rate``,
     ``reported``; before a year's deadline ``provisional`` is true and the rates are over the
-    ``received`` cells, ``awaited`` counting those still expected), whether the year's submission came (``submission``: on_time, late, missing,
-    not_due, undated) and the staffing metrics. A year with nothing reported has no rate and a
+    ``received`` cells, ``awaited`` counting those still expected), whether the year's
+    submission came (``submission``: on_time, late, missing, not_due, undated) and the staffing
+    metrics. A year with nothing reported has no rate and a
     year without rosters no staffing figures (NaN, never 0)."""
     tables = Tables(data_dir)
     info = cluster_info(tables.clusters, cluster)
