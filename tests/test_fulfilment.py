@@ -197,3 +197,46 @@ def test_rates_are_undefined_when_nothing_is_planned():
     counts = status_counts(cell_status(make_plan(cells), make_facts(cells), date(2026, 1, 1)), ["year"])
     assert counts["planned"].item() == 0
     assert pd.isna(counts["rate"].item())
+
+
+# Four planned cells of 2024 (deadline 20.01.2025): two met, one not met, one without a fact.
+YEAR_IN_PROGRESS = table(
+    """
+    indicator,programme_code,year,target_raw,fact
+    1.1.1,,2024,5,5
+    1.1.2,,2024,да,да
+    1.1.3,,2024,3,0
+    1.1.4,,2024,2,
+    """,
+    programme_code=str,
+    fact=str,
+)
+
+
+@pytest.mark.parametrize(
+    "as_of, provisional, received, awaited, rate",
+    [
+        # Before the deadline, and on its day: 2 of the 3 received cells met; one still awaited.
+        ("2024-12-31", True, 3, 1, 2 / 3),
+        ("2025-01-20", True, 3, 1, 2 / 3),
+        # The day after: the awaited cell is «нет данных» and counts against the rate.
+        ("2025-01-21", False, 3, 0, 2 / 4),
+    ],
+)
+def test_a_rate_before_its_deadline_is_provisional_over_the_cells_received(
+    as_of, provisional, received, awaited, rate
+):
+    plan = make_plan(YEAR_IN_PROGRESS.fillna(""))
+    facts = make_facts(YEAR_IN_PROGRESS.fillna(""))
+    summary = cluster_year_summary(cell_status(plan, facts, date.fromisoformat(as_of))).iloc[0]
+    assert bool(summary["provisional"]) is provisional
+    assert (summary["received"], summary["awaited"]) == (received, awaited)
+    assert summary["rate"] == pytest.approx(rate)
+    assert summary["reported"] == pytest.approx(3 / 4)  # the share received, either way
+
+
+def test_a_year_in_progress_with_nothing_received_has_no_rate():
+    plan = make_plan(YEAR_IN_PROGRESS.fillna("").assign(fact=""))
+    facts = make_facts(YEAR_IN_PROGRESS.fillna("").assign(fact=""))
+    summary = cluster_year_summary(cell_status(plan, facts, date(2024, 6, 1))).iloc[0]
+    assert summary["provisional"] and summary["awaited"] == 3 + 1 and pd.isna(summary["rate"])

@@ -367,11 +367,12 @@ def cluster_history(
     data_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """One cluster year by year: plan fulfilment (counts by status, ``rate``, ``weighted_rate``,
-    ``reported``), the state of the year's report as every page says it (``state_text`` — «представлен
-    в срок», «представлен с опозданием», «срок не наступил», «не представлен» — and its code
-    ``state``: on_time, late, not_due, missing) and the staffing metrics. A year without a rate to
-    show (no report, or no fact in it) has NaN rates, and a year without rosters no staffing
-    figures (NaN, never 0)."""
+    ``reported``; before a year's deadline ``provisional`` is true and the rates are over the
+    ``received`` cells, ``awaited`` counting those still expected), the state of the year's report
+    as every page says it (``state_text`` — «представлен в срок», «представлен с опозданием»,
+    «срок не наступил», «не представлен» — and its code ``state``: on_time, late, not_due,
+    missing) and the staffing metrics. A year without a rate to show (no report, or no fact in
+    it) has NaN rates, and a year without rosters no staffing figures (NaN, never 0)."""
     tables = Tables(data_dir)
     cluster_info(tables.clusters, cluster)
     cells = plan_cells(cluster=cluster, as_of=as_of, deadline=deadline, data_dir=tables.data_dir)

@@ -24,6 +24,7 @@ COMMANDS = {
     "keygen": "analysis.commands.keygen",
     "build": "analysis.commands.build",
     "show": "analysis.commands.show",
+    "changes": "analysis.commands.changes",
     "kernel": "analysis.commands.kernel",
     "lab": "analysis.commands.lab",
     "import-plan": "analysis.commands.import_plan",

@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis import settings
 from analysis.errors import AnalysisError
+from analysis.reads import record as _record
 
 TABLES = (
     "clusters",
@@ -88,6 +89,8 @@ _CACHE: dict[Path, tuple[tuple[int, int, int], pd.DataFrame]] = {}
 
 
 def read_table(data_dir: str | Path, name: str) -> pd.DataFrame:
+    """A processed table (cached per process); recorded when a report's reads are recorded."""
+    _record(name)
     path = table_path(data_dir, name)
     try:
         stat = path.stat()

@@ -9,6 +9,9 @@ prepared once (not timed):
   parameters;
 - ``build_cold_seconds`` — ``python -m analysis build --force --no-prepare`` (every report);
 - ``build_noop_seconds`` — the same build again without ``--force``: nothing changed;
+- ``nightly_noop_seconds`` — the build on each of the next days (``--as-of`` one day later, no
+  new input, no deadline crossed; the best of three), with ``nightly_noop_reports_rerun`` and
+  ``nightly_noop_ingestions`` (both 0 when only what the change needs is done);
 - ``build_one_cluster_seconds`` — after one cluster's submission changed (ingestion included),
   with ``build_one_cluster_reports_rerun`` the reports it re-ran;
 - ``build_cold_speedup`` and ``build_noop_speedup`` — baseline / ours;
@@ -33,6 +36,8 @@ from pathlib import Path
 from analysis import settings
 
 AS_OF = "2026-01-21"
+# The nights after AS_OF, before the next reporting deadline (20.01.2027): nothing to redo.
+NEXT_DAYS = ("2026-01-22", "2026-01-23", "2026-01-24")
 
 
 def _run(command: list[str], cwd: Path | None = None) -> float:
@@ -41,7 +46,7 @@ def _run(command: list[str], cwd: Path | None = None) -> float:
     return time.perf_counter() - started
 
 
-def _build(root: Path, *more: str) -> tuple[float, dict]:
+def _build(root: Path, *more: str, as_of: str = AS_OF) -> tuple[float, dict]:
     command = [
         sys.executable,
         "-m",
@@ -54,7 +59,7 @@ def _build(root: Path, *more: str) -> tuple[float, dict]:
         "--out",
         str(root / "reports"),
         "--as-of",
-        AS_OF,
+        as_of,
         "--demo",
         *more,
     ]
@@ -107,6 +112,11 @@ def run_build_benchmark(
         progress("our no-op build")
         noop, _ = _build(root)
         noop_best = min(noop, *(_build(root)[0] for _ in range(2)))
+        progress("the next nights: no new input, no deadline crossed")
+        nights = [_build(root, as_of=day) for day in NEXT_DAYS]
+        nightly = min(seconds for seconds, _ in nights)
+        nightly_rerun = sum(e["status"] == "built" for _, m in nights for e in m["reports"])
+        nightly_ingested = sum(bool(m["build"]["prepared"]) for _, m in nights)
         progress("one cluster's submission changes")
         changed = copy_id("demo-chem", 1) if copies else "demo-chem"
         submission = sorted((raw / "submissions").glob(f"{changed}_2025.xlsx"))[0]
@@ -125,6 +135,9 @@ def run_build_benchmark(
         "build_baseline_seconds": round(baseline_all, 2),
         "build_cold_seconds": round(cold, 2),
         "build_noop_seconds": round(noop_best, 3),
+        "nightly_noop_seconds": round(nightly, 3),
+        "nightly_noop_reports_rerun": nightly_rerun,
+        "nightly_noop_ingestions": nightly_ingested,
         "build_one_cluster_seconds": round(one, 2),
         "build_one_cluster_reports_rerun": len(rerun),
         "build_one_cluster_rerun": " ".join(rerun),

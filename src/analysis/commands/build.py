@@ -131,6 +131,14 @@ def add_parser(subparsers) -> None:
         "--wait", action="store_true", help="if another build is running, wait for it instead of exiting"
     )
     parser.add_argument(
+        "--notify",
+        nargs="+",
+        default=None,
+        metavar="ADDRESS",
+        help="e-mail the digest of what changed (plain text + HTML) to these addresses when the build "
+        "changed anything; the SMTP server comes from ANALYSIS_SMTP_HOST, _PORT, _FROM, _USER, _PASSWORD",
+    )
+    parser.add_argument(
         "--notebook",
         type=Path,
         default=None,
@@ -208,6 +216,33 @@ class _Progress:
 SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false"}
 
 
+def _print_new_rejections(result) -> None:
+    """The data summary of an ingestion, each rejection said once: those the previous ingestion
+    made already are counted, not repeated (the validation page lists every one)."""
+    print_prepare_summary(result.only_new())
+    repeated = result.repeated_rows + len(result.repeated_files)
+    if repeated:
+        print(f"note: {repeated} rejection(s) reported by an earlier build still stand (see validation.html)")
+
+
+def changes_line(manifest: dict) -> str:
+    """«changes: 3 submissions new, 17 cells changed status, 6 reports re-run» — what this build
+    changed (``reports/changes.html`` lists it), or that it changed nothing."""
+    counts = manifest["build"]["counts"]
+    if not manifest["build"].get("changed"):
+        return f"changes: none since the last build; {counts['built']} report(s) re-run"
+    c = manifest.get("changes", {}).get("counts", {})
+    parts = [
+        f"{c.get('submissions_new', 0)} submission(s) new",
+        f"{c.get('submissions_rejected', 0)} rejected",
+        f"{c.get('cells_changed', 0)} cell(s) changed status",
+        f"{c.get('values_changed', 0)} value(s) changed",
+        f"{c.get('rates_moved', 0)} rate(s) moved",
+        f"{counts['built']} report(s) re-run",
+    ]
+    return "changes: " + ", ".join(parts) + f" (see {manifest['changes'].get('href', 'changes.html')})"
+
+
 def run(args) -> int:
     for name, value in SINGLE_THREADED.items():
         os.environ.setdefault(name, value)
@@ -256,7 +291,7 @@ def run(args) -> int:
 
     previous = {s: signal.signal(s, interrupted) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        outcome = build(options, progress.result, print_prepare_summary, progress.start)
+        outcome = build(options, progress.result, _print_new_rejections, progress.start)
     except LockHeld as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
@@ -283,6 +318,16 @@ def run(args) -> int:
         f"index: {Path(args.out) / 'index.html'}",
         flush=True,
     )
+    print(f"{_stamp()} {changes_line(outcome.manifest)}", flush=True)
+    if args.notify and outcome.digest:
+        from analysis.site.notify import NotifyError, send
+
+        try:
+            send(args.notify, outcome.digest["subject"], outcome.digest["text"], outcome.digest["html"])
+            print(f"{_stamp()} digest sent to {', '.join(args.notify)}", flush=True)
+        except NotifyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
     for entry in outcome.failed:
         kept = " (its previous version stays, marked stale)" if entry["has_html"] else ""
         print(f"FAILED {entry['key']}: {entry['error']}{kept}", file=sys.stderr)

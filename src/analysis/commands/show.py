@@ -240,6 +240,14 @@ def table_lines(view: dict, width: int = 120) -> list[str]:
         f"{view['year']} год, данные на {_day(view['as_of'])}, срок отчёта {_day(view['deadline'])}"
         + (" — демонстрационные данные" if view["demo"] else ""),
         (
+            f"план (предварительно: срок отчёта не наступил): выполнено {int(s['met'])} из "
+            f"{int(s['received'])} полученных значений ({_rate(s['rate'])}), "
+            f"ожидается ещё {int(s['awaited'])}, взвешенный уровень {_rate(s['weighted_rate'])}; "
+            f"выполнено частично {int(s['partly_met'])}, не выполнено {int(s['not_met'])}; "
+            f"сверх плана {int(s['beyond_plan'])}"
+        )
+        if planned and s.get("provisional")
+        else (
             f"план: выполнено {int(s['met'])} из {planned} плановых значений ({_rate(s['rate'])}), "
             f"взвешенный уровень {_rate(s['weighted_rate'])}; выполнено частично {int(s['partly_met'])}, "
             f"не выполнено {int(s['not_met'])}, ожидается отчёт {int(s['pending'])}, "

@@ -34,3 +34,25 @@ def latest_date(submitted_on: date | None, as_of: date) -> date:
     """The last day a date in a submission may name: its submission date, and never after the
     build's as-of date."""
     return min(submitted_on, as_of) if submitted_on else as_of
+
+
+# The dates of a roster row checked against ``latest_date`` (``ingest.validation``).
+DATES_CHECKED = {"teachers": "training_completed", "pairs": "start"}
+
+
+def dates_against_as_of(log: list[dict], tables: dict) -> list[str]:
+    """Every input date the as-of date is compared with, ISO, sorted, distinct: each submission's
+    date (one after the as-of date rejects the file) and the checked dates of rows from undated
+    submissions (their last allowed day is the as-of date itself). Nothing else at ingestion
+    depends on the as-of date, so these dates decide whether a later one changes anything."""
+    import pandas as pd
+
+    days = [e.get("submitted_on") for e in log]
+    for table, column in DATES_CHECKED.items():
+        frame = tables.get(table)
+        if frame is None or frame.empty or column not in frame.columns:
+            continue
+        undated = frame["submitted_on"].isna() if "submitted_on" in frame.columns else True
+        days += list(frame.loc[undated, column])
+    parsed = pd.to_datetime(pd.Series(days, dtype=object), errors="coerce").dropna()
+    return sorted({d.date().isoformat() for d in parsed})

@@ -50,6 +50,17 @@ def load_key(demo: bool) -> bytes:
     )
 
 
+def key_fingerprint(demo: bool) -> str:
+    """Which key a build would use, as a digest that reveals nothing of it (an HMAC of a fixed
+    text under the key): ``none`` when no key is configured and the demo key is not allowed. A
+    replaced key changes it, so the processed tables are made again with the new ids."""
+    try:
+        key = load_key(demo)
+    except MissingKeyError:
+        return "none"
+    return hmac.new(key, b"professionalitet: which key", hashlib.sha256).hexdigest()[:16]
+
+
 def write_new_key(path: Path | None = None) -> Path:
     """Create a random key file readable by its owner only; refuse to overwrite one."""
     path = path or key_file()

@@ -324,7 +324,14 @@ def read_submissions(
             problem = _date_problem(submission, as_of) or _unplanned(submission, plan_years)
             if problem:
                 log.append(
-                    _entry(path, "rejected", problem, cluster_id=submission.cluster_id, year=submission.year)
+                    _entry(
+                        path,
+                        "rejected",
+                        problem,
+                        cluster_id=submission.cluster_id,
+                        year=submission.year,
+                        submitted_on=submission.submitted_on,
+                    )
                 )
             else:
                 readable[id(submission)] = result

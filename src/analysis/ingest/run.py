@@ -33,6 +33,7 @@ from analysis.ingest.output import (
 )
 from analysis.ingest.parse import DROPPED, OPTIONAL_VALUES, Rows, heading, shown
 from analysis.ingest.people import People, identify
+from analysis.ingest.plausibility import dates_against_as_of
 from analysis.ingest.read import file_warnings, load_organisations, read_inputs
 from analysis.ingest.workers import Reading
 from analysis.sources.plan import FAMILY_PLAN
@@ -54,6 +55,8 @@ class IngestResult:
     dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     # What was read but deserves a look (namesakes, a submission date after the deadline …).
     warnings: pd.DataFrame = field(default_factory=lambda: warning_frame([]))
+    # The input dates the as-of date was compared with (``plausibility.dates_against_as_of``).
+    input_dates: list[str] = field(default_factory=list)
 
     def reject_lines(self) -> list[str]:
         return row_lines(self.rejects)
@@ -155,6 +158,7 @@ def ingest(
     key = key_for(all(r.get("demo") for r in roster)) if roster else b""
     people = identify(parts["teachers"].parsed, parts["pairs"].parsed, key)
     tables, broken = _prepare_each_file(parts, plan, key, as_of, people)
+    input_dates = dates_against_as_of(log, tables)
     values = value_sets(registry, plan, organisations, tables["teachers"])
     if not tables["facts"].empty:
         facts = tables["facts"]
@@ -238,4 +242,5 @@ def ingest(
         .drop(columns="row_id")
         .reset_index(drop=True),
         warning_frame(people.warnings + file_warnings(log)),
+        input_dates,
     )

@@ -16,6 +16,12 @@ a target             none, on or before the reporting deadline   ``pending``
 a target             none, after the reporting deadline          ``no_data``
 ===================  ==========================================  ===============
 
+**Provisional rates** (DOMAIN.md «A year in progress»). Until a year's reporting deadline has
+passed its rates are provisional: they count only the planned cells with a fact received so far
+(«8 из 9 полученных») and say how many are still awaited («ожидается ещё 9»), since a cell still
+awaited is no failure yet. After the deadline the rate is the share of all planned cells met.
+Every page, the API and ``show`` take rates from :func:`status_counts`, which applies this.
+
 A count target of 0 plans nothing and is read like ``-``. The reporting deadline of year Y is
 20 January of Y + 1 unless given otherwise; the as-of date of the report decides which side of
 it we are on — never the wall clock.
@@ -31,6 +37,7 @@ import pandas as pd
 from analysis.deadline import (  # noqa: F401  (re-exported: the metrics' callers use them)
     DEFAULT_DEADLINE,
     DEFAULT_DEADLINE_TEXT,
+    deadline_passed,
     parse_deadline,
     reporting_deadline,
 )
@@ -83,6 +90,7 @@ def cell_status(
     )
     cells["planned"] = planned
     cells["status"] = status
+    cells["provisional"] = due >= as_of
     ratio = np.where(is_count, fact / target.where(is_count), np.where(fact > 0, 1.0, 0.0))
     cells["ratio"] = pd.Series(ratio, index=cells.index).where(planned & has_fact)
     cells["ratio_capped"] = cells["ratio"].clip(upper=1.0)
@@ -92,10 +100,13 @@ def cell_status(
 def status_counts(cells: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Count cells per status for each group, with the fulfilment rates of that group.
 
-    ``planned`` counts cells with a target. ``rate`` is the share of planned cells met;
-    ``weighted_rate`` counts a partly met cell by its capped ratio (reports label it as the
-    weighted variant); ``reported`` is the share of planned cells with a fact. Rates are NaN for
-    a group with nothing planned.
+    ``planned`` counts cells with a target, ``received`` those of them with a fact (met, partly
+    met or not met) and ``awaited`` those still expected before the deadline (pending).
+    ``provisional`` — the year's deadline has not passed (any cell of the group says so): then
+    ``rate`` is the share of the *received* cells met, else the share of planned cells met.
+    ``weighted_rate`` counts a partly met cell by its capped ratio over the same base (reports
+    label it as the weighted variant); ``reported`` is the share of planned cells with a fact.
+    Rates are NaN for a group with nothing planned (or, provisional, nothing received).
     """
     counts = pd.crosstab([cells[c] for c in by], cells["status"]).reindex(columns=STATUSES, fill_value=0)
     counts.columns.name = None
@@ -106,10 +117,19 @@ def status_counts(cells: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         .reindex(counts.index, fill_value=0.0)
     )
     counts["planned"] = counts[PLANNED_STATUSES].sum(axis=1)
+    counts["received"] = counts[MET] + counts[PARTLY_MET] + counts[NOT_MET]
+    counts["awaited"] = counts[PENDING]
+    if "provisional" in cells.columns:
+        provisional = cells.groupby(by)["provisional"].any().reindex(counts.index, fill_value=False)
+    else:
+        provisional = pd.Series(False, index=counts.index)
+    counts["provisional"] = provisional.astype(bool)
     planned = counts["planned"].where(counts["planned"] > 0)
-    counts["rate"] = counts[MET] / planned
-    counts["weighted_rate"] = (counts[MET] + partly) / planned
-    counts["reported"] = (counts[MET] + counts[PARTLY_MET] + counts[NOT_MET]) / planned
+    base = counts["received"].where(counts["provisional"], counts["planned"])
+    base = base.where(base > 0)
+    counts["rate"] = counts[MET] / base
+    counts["weighted_rate"] = (counts[MET] + partly) / base
+    counts["reported"] = counts["received"] / planned
     return counts.reset_index()
 
 

@@ -24,6 +24,7 @@ from analysis.reports.labels import (
     STATUS_COLOURS,
     STATUS_RU,
     UNDATED_NOTE,
+    met_text,
     percent,
     rate_text,
     state_text,
@@ -56,6 +57,8 @@ class ClusterYear:
     submission: pd.Series  # the year's state (cluster_year_states), rows accepted / rejected
     sources: pd.DataFrame  # the input files behind the year (provenance.source_files)
     warnings: pd.DataFrame  # the year's facts far above their target (metrics.plausibility)
+    # The year's cells and report as the last build kept them (data/history), None without one.
+    previous: pd.DataFrame | None = None
 
 
 def heading_rows(plan: pd.DataFrame) -> pd.Series:
@@ -122,7 +125,81 @@ def load(
         submission=_submission(data_dir, cluster, int(year), submissions, facts, as_of, due),
         sources=provenance.source_files(submissions, every_fact, [cluster], int(year)),
         warnings=mine("warnings"),
+        previous=previous_version(data_dir, cluster, int(year)),
     )
+
+
+HISTORY = "history"  # data/history beside data/processed: what each build published
+
+
+def previous_version(data_dir: Path, cluster: str, year: int) -> pd.DataFrame | None:
+    """The cluster-year's plan cells and report as the latest build kept them (``site.history``),
+    None when no build was kept. Not part of the report's recorded reads: the box it feeds says
+    what changed since the page's previous version, which is the version built then."""
+    folder = Path(data_dir).parent / HISTORY
+    kept = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    if not kept:
+        return None
+    table = pd.read_parquet(kept[-1])
+    chosen = (
+        (table["cluster_id"] == cluster) & (table["year"] == year) & table["kind"].isin(["cell", "report"])
+    )
+    return table[chosen].reset_index(drop=True)
+
+
+SINCE_TEMPLATE = """\
+{% if rows or rate %}
+<div class="since-last">
+<p><strong>С прошлой версии отчёта</strong>
+(<a href="../../../changes.html">что изменилось во всех отчётах</a>):</p>
+<ul>
+{% if rate %}<li>уровень выполнения: {{ rate }}</li>{% endif %}
+{% for r in rows %}
+<li>{{ r.item }}: {{ r.before }} → {{ r.after }}</li>
+{% endfor %}
+</ul>
+</div>
+{% endif %}"""
+
+
+def _cell_text(status: str, fact: str) -> str:
+    return f"{STATUS_RU.get(status, status or '—')}" + (f" (факт {fact})" if fact else "")
+
+
+def since_last_version(cy: ClusterYear):
+    """A short box: the cells whose status or fact moved since the page's previous version, and
+    the rate before and now; nothing when there is no earlier version or nothing moved."""
+    if cy.previous is None or cy.previous.empty:
+        return markup.fragment(SINCE_TEMPLATE, rows=[], rate="")
+    before = cy.previous[cy.previous["kind"] == "cell"].set_index(["indicator", "programme_code"])
+    rows = []
+    for row in cy.cells.itertuples(index=False):
+        key = (row.indicator, row.programme_code)
+        fact = "" if pd.isna(row.fact_raw) else str(row.fact_raw)
+        old_status, old_fact = ("", "")
+        if key in before.index:
+            old = before.loc[key]
+            old = old.iloc[0] if isinstance(old, pd.DataFrame) else old
+            old_status, old_fact = old["status"], old["fact"]
+        elif not row.planned:
+            continue
+        if (old_status, old_fact) != (row.status, fact):
+            item = f"{row.indicator}{' / ' + row.programme_code if row.programme_code else ''}"
+            rows.append(
+                {
+                    "item": item,
+                    "before": _cell_text(old_status, old_fact),
+                    "after": _cell_text(row.status, fact),
+                }
+            )
+    report = cy.previous[cy.previous["kind"] == "report"]
+    rate = ""
+    if len(report) and bool(cy.submission["rate_shown"]):
+        was = report["rate"].iloc[0]
+        now = cy.summary["rate"]
+        if pd.isna(was) or pd.isna(now) or abs(float(was) - float(now)) > 1e-9:
+            rate = f"{percent(was)} → {rate_text(now, True, bool(cy.summary['provisional']))}"
+    return markup.fragment(SINCE_TEMPLATE, rows=rows, rate=rate)
 
 
 def _submission(data_dir, cluster: str, year: int, submissions, facts, as_of, due) -> pd.Series:
@@ -147,7 +224,7 @@ _HEADER = """
 <li>Регион: {{ c.region_code }} — {{ c.region_name }}</li>
 <li>Отрасль: {{ c.industry }}</li>
 <li>Базовая образовательная организация: {{ c.base_college or "не указана в программе" }}</li>
-<li>Данные на дату: {{ as_of }}; срок отчёта за {{ year }} год — {{ deadline }}</li>
+<li>{{ dates }}</li>
 <li>Отчёт кластера за год: <strong>{{ state }}</strong></li>
 </ul>
 {% if demo %}
@@ -162,8 +239,7 @@ def header(cy: ClusterYear) -> HTML:
         _HEADER,
         c={k: ("" if pd.isna(v) else v) for k, v in cy.cluster.items()},
         year=cy.year,
-        as_of=f"{cy.as_of:%d.%m.%Y}",
-        deadline=f"{deadline_date(cy):%d.%m.%Y}",
+        dates=provenance.dates_line(cy.sources, cy.year, deadline_date(cy), deadline_date(cy) < cy.as_of),
         state=state_text(cy.submission["state"]),
         demo=DEMO_NOTICE.removeprefix("**Демонстрационные данные.** ") if cy.demo else "",
     )
@@ -182,8 +258,16 @@ def summary_text(cy: ClusterYear) -> Markdown:
             f"Плановых значений на год: {planned}; уровень выполнения не рассчитывается, пока нет "
             "сведений о фактическом выполнении (это не 0 %)."
         )
+    if s["provisional"]:
+        head = (
+            f"**Предварительно: выполнено {met_text(s[f.MET], planned, s['received'], s['awaited'], True)} "
+            f"— {percent(s['rate'])}.** Срок отчёта за {cy.year} год ещё не наступил: уровень "
+            "выполнения считается по полученным значениям и может измениться."
+        )
+    else:
+        head = f"**Выполнено {int(s[f.MET])} из {planned} плановых значений — {percent(s['rate'])}.**"
     text = [
-        f"**Выполнено {int(s[f.MET])} из {planned} плановых значений — {percent(s['rate'])}.**",
+        head,
         "",
         f"- Частично выполнено: {int(s[f.PARTLY_MET])}; не выполнено: {int(s[f.NOT_MET])}; "
         f"ожидается отчёт: {int(s[f.PENDING])}; нет данных: {int(s[f.NO_DATA])}.",
@@ -192,8 +276,12 @@ def summary_text(cy: ClusterYear) -> Markdown:
         f"- Сведения представлены по {percent(s['reported'])} плановых значений.",
         f"- Сверх плана (факт при отсутствии плана на год): {int(s[f.BEYOND_PLAN])}.",
         "",
-        "Уровень выполнения — доля плановых значений, достигших плана; значения без отчёта "
-        "(«ожидается отчёт», «нет данных») в него не засчитываются.",
+        "Уровень выполнения — доля плановых значений, достигших плана; до срока отчёта — доля среди "
+        "полученных значений (предварительно), после срока значения без отчёта («нет данных») "
+        "засчитываются как невыполненные."
+        if s["provisional"]
+        else "Уровень выполнения — доля плановых значений, достигших плана; значения без отчёта "
+        "(«нет данных») засчитываются как невыполненные.",
         "",
         _submission_text(cy),
     ]
@@ -405,7 +493,9 @@ def group_table(cy: ClusterYear):
             "Частично": counts[f.PARTLY_MET],
             "Не выполнено": counts[f.NOT_MET],
             "Без отчёта": counts[f.PENDING] + counts[f.NO_DATA],
-            "Уровень выполнения": [rate_text(v, shown) for v in counts["rate"]],
+            "Уровень выполнения": [
+                rate_text(v, shown, p) for v, p in zip(counts["rate"], counts["provisional"], strict=True)
+            ],
         }
     )
     return markup.table(table, "groups", left=["Группа результатов"])
@@ -443,6 +533,7 @@ def download_tables(cy: ClusterYear) -> dict[str, pd.DataFrame]:
                 "Выполнено",
                 "Уровень выполнения, %",
                 "Взвешенный уровень выполнения, %",
+                "Уровень выполнения предварительный (срок отчёта не наступил)",
             ],
             "Значение": [
                 cy.cluster["name"],
@@ -452,6 +543,7 @@ def download_tables(cy: ClusterYear) -> dict[str, pd.DataFrame]:
                 int(s[f.MET]) if shown else None,
                 _percent_number(s["rate"]) if shown else None,
                 _percent_number(s["weighted_rate"]) if shown else None,
+                "да" if s["provisional"] else "нет",
             ],
         }
     )

@@ -130,9 +130,25 @@ def state_text(state: str) -> str:
     return STATE_RU.get(state, "—") if isinstance(state, str) else "—"
 
 
-def rate_text(rate, rate_shown: bool) -> str:
-    """A fulfilment rate as a percent when it may be shown, else «нет данных»."""
-    return percent(rate) if rate_shown else NO_RATE
+PROVISIONAL = "предварительно"  # a rate before its year's deadline (metrics.fulfilment)
+
+
+def rate_text(rate, rate_shown: bool, provisional: bool = False) -> str:
+    """A fulfilment rate as a percent when it may be shown, else «нет данных»; a provisional one
+    (before the year's deadline) is labelled «89 % (предварительно)»."""
+    if not rate_shown:
+        return NO_RATE
+    text = percent(rate)
+    return f"{text} ({PROVISIONAL})" if provisional and text != "—" else text
+
+
+def met_text(met, planned, received, awaited, provisional: bool) -> str:
+    """«8 из 18» — or, provisional, «8 из 9 полученных; ожидается ещё 9» (DOMAIN.md «A year in
+    progress»): the count the rate is taken over."""
+    if not provisional:
+        return f"{int(met)} из {int(planned)}"
+    text = f"{int(met)} из {int(received)} полученных"
+    return text + (f"; ожидается ещё {int(awaited)}" if awaited else "")
 
 
 def percent(value: float | None) -> str:

@@ -98,6 +98,23 @@ def source_files(
     return out.sort_values(["cluster_id", "file"], kind="stable").reset_index(drop=True)
 
 
+def data_date(sources: pd.DataFrame) -> date | None:
+    """The data date of a page: the newest date of the input files it reflects (their date of
+    submission), None when none is dated."""
+    days = [d for d in sources["received"] if d is not None and not pd.isna(d)] if len(sources) else []
+    return max(days) if days else None
+
+
+def dates_line(sources: pd.DataFrame, year: int, deadline: date, passed: bool) -> str:
+    """«Данные по файлам, представленным по 15.01.2026; срок отчёта за 2025 год — 20.01.2026
+    (истёк)»: the data date and the state of the deadline — not the day the page was built, so a
+    page changes only when what it shows does (DOMAIN.md «A year in progress, and what changed»)."""
+    newest = data_date(sources)
+    data = f"Данные по файлам, представленным по {newest:%d.%m.%Y}" if newest else "Датированных файлов нет"
+    state = "истёк" if passed else "ещё не наступил"
+    return f"{data}; срок отчёта за {year} год — {deadline:%d.%m.%Y} ({state})"
+
+
 @functools.cache
 def code_version() -> tuple[str, str]:
     """The package version and the git commit of the code (short hash; «—» when the package
@@ -127,7 +144,7 @@ _BLOCK = """
 <section class="provenance">
 <h2>Происхождение данных</h2>
 <ul>
-<li>Данные на дату: {{ as_of }}; срок отчёта за {{ year }} год — {{ deadline }}.</li>
+<li>{{ dates }}.</li>
 {% for name, version in plans %}
 <li>Версия плана мероприятий (приложение № 2){% if plans|length > 1 %}, {{ name }}{% endif %}:
 <code>{{ version }}</code></li>
@@ -151,9 +168,8 @@ def block(
     package, commit = code_version()
     text = markup.fragment(
         _BLOCK,
-        as_of=f"{as_of:%d.%m.%Y}",
+        dates=dates_line(sources, year, deadline, deadline < as_of),
         year=year,
-        deadline=f"{deadline:%d.%m.%Y}",
         plans=[(n, v or UNKNOWN) for n, v in plans],
         package=package,
         commit=commit,

@@ -22,6 +22,7 @@ from analysis.reports.labels import (
     DEMO_NOTICE,
     NO_RATE,
     STATUS_COLOURS,
+    met_text,
     percent,
     rate_text,
     state_text,
@@ -135,7 +136,7 @@ _HEADER = """
 <h2>Образовательные кластеры региона: сводный отчёт за {{ year }} год</h2>
 <ul>
 <li>Кластеров в реестре: {{ count }}</li>
-<li>Данные на дату: {{ as_of }}; срок отчёта за {{ year }} год — {{ deadline }}</li>
+<li>{{ dates }}</li>
 </ul>
 {% if demo %}
 <blockquote class="demo"><p><strong>Демонстрационные данные.</strong> {{ demo }}</p></blockquote>
@@ -150,8 +151,12 @@ def header(ry: RegionYear) -> HTML:
         name=ry.region_name,
         year=ry.year,
         count=len(ry.clusters),
-        as_of=f"{ry.as_of:%d.%m.%Y}",
-        deadline=f"{f.reporting_deadline(ry.year, ry.deadline):%d.%m.%Y}",
+        dates=provenance.dates_line(
+            ry.sources,
+            ry.year,
+            f.reporting_deadline(ry.year, ry.deadline),
+            f.deadline_passed(ry.year, ry.as_of, ry.deadline),
+        ),
         demo=DEMO_NOTICE.removeprefix("**Демонстрационные данные.** ") if ry.demo else "",
     )
 
@@ -161,15 +166,22 @@ def comparison_table(ry: RegionYear):
     report not received), staffing from employers, the state of the year's report."""
     c = ry.clusters
     shown = c["rate_shown"].fillna(False).astype(bool)
+    provisional = c["provisional"].astype("boolean").fillna(False).astype(bool)
     table = pd.DataFrame(
         {
             "Кластер": [label(n, ry.region_name, d) for n, d in zip(c["name"], c["demo"], strict=True)],
             "Выполнено": [
-                f"{_count(m)} из {_count(p)}" if s else "—"
-                for m, p, s in zip(c[f.MET], c["planned"], shown, strict=True)
+                met_text(m, p, r, a, bool(v)) if s else "—"
+                for m, p, r, a, v, s in zip(
+                    c[f.MET], c["planned"], c["received"], c["awaited"], provisional, shown, strict=True
+                )
             ],
-            "Уровень выполнения": [rate_text(v, s) for v, s in zip(c["rate"], shown, strict=True)],
-            "Взвешенный": [rate_text(v, s) for v, s in zip(c["weighted_rate"], shown, strict=True)],
+            "Уровень выполнения": [
+                rate_text(v, s, p) for v, s, p in zip(c["rate"], shown, provisional, strict=True)
+            ],
+            "Взвешенный": [
+                rate_text(v, s, p) for v, s, p in zip(c["weighted_rate"], shown, provisional, strict=True)
+            ],
             "Преподаватели от работодателей": [_count(v) for v in c["employer_teachers"]],
             "их доля": [percent(v) for v in c["employer_teacher_share"]],
             "Пары наставничества": [_count(v) for v in c["pairs"]],
@@ -199,7 +211,11 @@ def comparison_chart(ry: RegionYear):
     )
     shown = c["rate_shown"].fillna(False).astype(bool).to_numpy()
     rates = c["rate"].astype(float).where(shown)
-    left.barh(labels, rates.fillna(0), color=STATUS_COLOURS[f.MET])
+    bars = left.barh(labels, rates.fillna(0), color=STATUS_COLOURS[f.MET])
+    # A provisional rate (the year's deadline ahead) is drawn hatched and light: not final.
+    for bar, provisional in zip(bars, c["provisional"].astype("boolean").fillna(False), strict=True):
+        if provisional:
+            bar.set(facecolor="white", edgecolor=STATUS_COLOURS[f.MET], hatch="///")
     for position, has_rate in enumerate(shown):
         if not has_rate:
             left.text(0.01, position, NO_RATE, va="center", fontsize=9, color="#555555")

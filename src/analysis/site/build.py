@@ -9,17 +9,20 @@ One build at a time (:mod:`.lock`). Step by step:
    headline figures (:mod:`.grid`); reused from the last build's manifest when the processed
    tables, the as-of date and the deadline are the same.
 3. **Fingerprints.** A report re-runs only when its fingerprint changed — its notebook, its
-   parameters, the rows of the processed tables it reads (its cluster's, or its region's
-   clusters'), the package's code and templates, the versions of the libraries that shape its
-   HTML (:mod:`.fingerprint`) — or with ``force``. A build with nothing to redo writes only the
-   new manifest and index.
+   parameters (the as-of date only as whether its year's deadline has passed), the rows of
+   the processed tables it read the last time it ran (recorded beside its page: its cluster's
+   rows up to its year, or its region's clusters'), the code it is made by and the versions of
+   the libraries that code imports (:mod:`.closure`) — or with ``force``. A build with nothing
+   to redo writes only the new manifest and index.
 4. **Reports.** The changed reports run on an executor (:mod:`.executor`: forked children of
    this warmed-up process, or a dask cluster) into a staging copy of the site. A report is one
    unit: its downloads are written aside (``.work/`` of the staging copy) and join its page only
    when it succeeds, so a failed report keeps its previous page, downloads and PDF together
    (marked stale on the index); its executed notebook goes to ``logs/failed/`` beside the
    published folder, never into it.
-5. **Publication.** The manifest ``build.json`` and the index rendered from it join the staging
+5. **History.** A build that published anything new keeps it in ``data/history/`` and renders
+   what changed since the build before (``changes.html``, ``changes.xml``: :mod:`.feed`).
+6. **Publication.** The manifest ``build.json`` and the index rendered from it join the staging
    copy, which becomes the published version with one rename of the site's pointer
    (:mod:`.publish`).
 
@@ -42,15 +45,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 from analysis import __version__, settings
+from analysis.deadline import last_year_due, parse_deadline
 from analysis.errors import ParameterError, UnknownClusterError, UnknownYearError
 from analysis.lock import BuildLock
+from analysis.reads import recorded
 from analysis.site.aside import run_aside
 from analysis.site.fingerprint import (
-    code_digest,
+    NO_CLUSTER,
+    YEAR_SEP,
     digest,
     file_digest,
     is_current,
-    library_versions,
     read_manifest,
     source_fingerprint,
 )
@@ -68,13 +73,11 @@ VALIDATION = "validation.html"  # the validation results, our own offline page
 RETIRED = ("data-docs", "notebooks", "failed")
 WORK = ".work"  # in the staging copy: a report's downloads until the report has succeeded
 LOCK = ".build.lock"
-# Processed tables no report notebook reads (the validation page does, and it is made anew by
-# every build that changes the site): left out of reports' fingerprints, so that a rule counted
-# over every cluster does not re-run every report. A notebook that starts reading one of them
-# must take it off this list.
-NOT_READ_BY_REPORTS = ("validation", "rejects")
+HISTORY = "history"
 # Parameters that say where, not what: left out of a report's fingerprint.
 PATH_PARAMETERS = {"data_dir", "downloads"}
+# The calendar day: a page shows only what it decides (deadline_passed in the fingerprint).
+CALENDAR_PARAMETERS = {"as_of"}
 # Fields of a manifest entry that describe a build's outcome rather than the report itself.
 STATUSES = ("built", "unchanged", "failed", "stale", "missing")
 OUTCOME_FIELDS = {"status", "fingerprint", "seconds", "error", "cell", "last_built", "has_html", "html"}
@@ -118,6 +121,7 @@ class BuildOutcome:
     manifest: dict
     results: list[ReportResult] = field(default_factory=list)
     prepared: object = None  # PrepareResult when ingestion ran
+    digest: dict | None = None  # what changed, for subscribers (subject, text, html), when anything did
     seconds: float = 0.0
 
     @property
@@ -169,7 +173,9 @@ def _read_previous(out: Path) -> dict:
 
 
 def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) -> list[ReportJob]:
-    """A job per grid record, with its parameters and fingerprint."""
+    """A job per grid record, with its parameters and fingerprint (the as-of date only through
+    whether the report's year is past its deadline: ``deadline.last_year_due``)."""
+    due = last_year_due(options.as_of, parse_deadline(options.deadline))
     notebooks = {"cluster": options.cluster_notebook, "region": options.region_notebook}
     declared = {kind: declared_parameters(path) for kind, path in notebooks.items()}
     digests = {kind: file_digest(path) for kind, path in notebooks.items()}
@@ -188,14 +194,12 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
         if "downloads" in declared[kind]:
             parameters["downloads"] = str(Path(options.out).resolve() / "html" / record["key"])
         check_parameters(str(notebooks[kind]), parameters, declared[kind])
-        scopes = ["", *record["clusters"]]
-        data = {
-            name: [scopes_of.get(s, "") for s in scopes]
-            for name, scopes_of in sorted(tables.items())
-            if name not in NOT_READ_BY_REPORTS
-        }
-        what = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS}
+        what = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS | CALENDAR_PARAMETERS}
         what["pdf"] = options.pdf
+        # What the as-of date decides on the page: whether the year's deadline has passed.
+        what["deadline_passed"] = record["year"] <= due
+        parts = (base, kind, digests[kind], what)
+        reads = recorded(Path(options.out) / f"html/{record['key']}.reads")
         jobs.append(
             ReportJob(
                 key=record["key"],
@@ -205,10 +209,44 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
                 parameters=parameters,
                 clusters=tuple(record["clusters"]),
                 pdf=options.pdf,
-                fingerprint=digest(base, kind, digests[kind], what, data),
+                fingerprint=report_fingerprint(parts, tables, record["clusters"], reads, record["year"]),
             )
         )
+        PARTS[record["key"]] = parts
+        YEARS[record["key"]] = record["year"]
     return jobs
+
+
+# The parts of each report's fingerprint besides its data, by key, for the fingerprint a report
+# gets after it ran (from the record of what it read then).
+PARTS: dict[str, tuple] = {}
+YEARS: dict[str, int] = {}
+
+
+def report_fingerprint(
+    parts: tuple, tables: dict, clusters: list[str], reads: list[str] | None, year: int = 9999
+) -> str:
+    """A report's fingerprint: its notebook, parameters, code and libraries (``parts``) and the
+    digests of the tables it read the last time it ran (``reads``, recorded while it ran —
+    ``reads.recording``): their rows of its clusters up to its year and the rows of no cluster. Without a
+    record (never run, or run by an earlier version) the fingerprint matches no earlier one, so
+    the report runs."""
+    if reads is None:
+        return digest(*parts, None)
+    data = {name: _scopes(tables.get(name, {}), clusters, year) for name in reads}
+    return digest(*parts, data)
+
+
+def _scopes(scopes: dict, clusters: list[str], year: int) -> list:
+    """The digests of a table a report on ``year`` of ``clusters`` depends on: its rows of no
+    cluster, and of those clusters up to that year (rows without a year included)."""
+    mine = set(clusters)
+    chosen = []
+    for scope, value in sorted(scopes.items()):
+        cluster, _, of_year = scope.partition(YEAR_SEP)
+        if scope == NO_CLUSTER or (cluster in mine and (not of_year or int(of_year) <= year)):
+            chosen.append((scope, value))
+    return chosen
 
 
 def _selected(record: dict, options: BuildOptions) -> bool:
@@ -278,8 +316,10 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     staging.start()
     changed = False  # the data or a report changed: the validation page is made anew
     if options.prepare:
-        source = source_fingerprint(options.raw, options.demo, options.as_of)
-        if options.force or not is_current(processed, source):
+        from analysis.ingest.pseudonym import key_fingerprint
+
+        source = source_fingerprint(options.raw, options.demo, key_fingerprint(options.demo), processed)
+        if options.force or not is_current(processed, source, options.as_of):
             from analysis.site.prepare import prepare
 
             changed = True
@@ -296,13 +336,20 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
             "(or `make data`), or build without --no-prepare"
         )
     previous = _read_previous(out)
-    base = {"code": code_digest(), "libraries": library_versions()}
-    grid_key = digest(base, tables, options.as_of.isoformat(), options.deadline)
-    if previous.get("build", {}).get("grid_fingerprint") == grid_key:
+    from analysis.site.closure import code_for, report_code
+
+    made_by = report_code([options.cluster_notebook, options.region_notebook], processed)
+    base = {"code": made_by["code"], "libraries": made_by["libraries"]}
+    # The as-of date enters only through what it decides: which years' deadlines have passed.
+    due = last_year_due(options.as_of, parse_deadline(options.deadline))
+    grid_key = digest(
+        base, code_for({"analysis.site.grid"}, processed)["code"], tables, due, options.deadline
+    )
+    regridded = previous.get("build", {}).get("grid_fingerprint") != grid_key
+    if not regridded:
         records = [{k: v for k, v in e.items() if k not in OUTCOME_FIELDS} for e in previous["reports"]]
         problems = previous.get("problems", [])
     else:
-        from analysis.metrics.fulfilment import parse_deadline
         from analysis.site.grid import grid_records
 
         grid = run_aside(grid_records, processed, options.as_of, parse_deadline(options.deadline))
@@ -334,10 +381,15 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     if to_run:
         for job in to_run:
             (failed / f"{job.key}.ipynb").unlink(missing_ok=True)
-        for result in _execute(to_run, options, staging.root, processed):
+        for result in _execute(to_run, options, staging.root, processed, out):
             _settle(next(j for j in to_run if j.key == result.key), result, staging.root, failed)
             results[result.key] = result
             on_result(result)
+        # What a report read while it ran is its fingerprint's data from now on.
+        jobs = [
+            _recorded(job, tables, staging.root) if results.get(job.key) and results[job.key].ok else job
+            for job in jobs
+        ]
     root = staging.root
     now = datetime.now()
     entries = []
@@ -346,6 +398,19 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         if entry["status"] != "failed":
             (failed / f"{job.key}.ipynb").unlink(missing_ok=True)
         entries.append(entry)
+    history = processed.resolve().parent / HISTORY  # data/history: what each build published
+    changed = outcome.prepared is not None or bool(to_run) or regridded or options.force
+    pages: dict[str, str] = {}
+    changes, fresh = previous.get("changes") or {}, False
+    if changed or not any(history.glob("*.parquet")):
+        from analysis.site.feed import record_build
+
+        news = record_build(processed, history, options.as_of, options.deadline, entries, started_at, out)
+        if news is not None:
+            (changes, pages, outcome.digest), fresh = news, True
+    marked = set(changes.get("reports", []))
+    for entry in entries:
+        entry["changed"] = entry["key"] in marked
     finished = datetime.now()
     manifest = {
         "build": {
@@ -362,6 +427,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
             "force": options.force,
             "selection": {"clusters": options.clusters or [], "years": options.years or []},
             "prepared": outcome.prepared is not None,
+            "changed": fresh,  # this build published something the last one kept did not
             "counts": {
                 s: sum(1 for e in entries if e["status"] == s)
                 for s in ("built", "unchanged", "failed", "stale", "missing")
@@ -369,13 +435,14 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
         },
         "problems": [without_paths(p) for p in problems],
         "validation_href": VALIDATION,
+        "changes": changes,
         "reports": entries,
     }
     # Publication is not interrupted half way: SIGTERM / SIGINT wait until the site is whole.
     stop = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop)
     try:
-        _write_site_files(manifest, root)
+        _write_site_files(manifest, root, pages)
         staging.publish(keep_prefixes={e["key"] for e in entries})
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
@@ -458,11 +525,13 @@ def _entry(job: ReportJob, record: dict, prior: dict, result: ReportResult | Non
     return entry
 
 
-def _write_site_files(manifest: dict, root: Path) -> None:
-    """The manifest and the index rendered from it, into the staged version."""
+def _write_site_files(manifest: dict, root: Path, pages: dict[str, str] | None = None) -> None:
+    """The manifest and the index rendered from it (and the changes page and feed when they are
+    new), into the staged version."""
     from analysis.site.index import render_index
 
     files = {
+        **(pages or {}),
         MANIFEST: json.dumps(manifest, ensure_ascii=False, indent=1),
         "index.html": render_index(manifest),
     }
@@ -470,7 +539,13 @@ def _write_site_files(manifest: dict, root: Path) -> None:
         write_file(root / name, text)
 
 
-def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, processed: Path):
+def _recorded(job: ReportJob, tables: dict, site_root: Path) -> ReportJob:
+    reads = recorded(site_root / job.reads)
+    fingerprint = report_fingerprint(PARTS[job.key], tables, list(job.clusters), reads, YEARS[job.key])
+    return ReportJob(**{**asdict(job), "fingerprint": fingerprint, "clusters": job.clusters})
+
+
+def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, processed: Path, out: Path):
     from analysis.site.executor import make_executor, warm_up
     from analysis.site.kernel import ensure_kernel
 
@@ -479,11 +554,9 @@ def _execute(jobs: list[ReportJob], options: BuildOptions, site_root: Path, proc
         options.executor, options.workers, options.timeout, options.engine, options.scheduler
     )
     if options.executor == "local":
-        from analysis.tables import TABLES
-
-        warm_up(
-            processed, [*list(TABLES), "staffing", "staffing_by_programme", "fact_checks", "target_checks"]
-        )
+        # The tables the reports read the last time (every table when nothing is recorded yet).
+        read = {name for job in jobs for name in recorded(out / job.reads) or []}
+        warm_up(processed, sorted(read or (p.stem for p in processed.glob("*.parquet"))))
     jobs = [_staged(job, site_root, options) for job in jobs]
     yield from executor.run(jobs, site_root, kernel_name)
 

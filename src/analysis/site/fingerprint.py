@@ -6,8 +6,8 @@
   depends on the rows of its own cluster (a region report: of its clusters) plus the rows that
   belong to no cluster;
 - a report's fingerprint adds its notebook, its parameters (paths left out: they name where,
-  not what), the package's code and templates and the versions of the libraries that shape
-  the output.
+  not what), the code it is made by and the versions of the libraries that code imports
+  (``closure``: found from the import statements, not listed).
 
 This module must stay cheap to import (no pandas at module level): a no-op build decides
 everything from these digests and the manifests, without loading a table.
@@ -19,27 +19,12 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-# Libraries whose version can change a report's HTML or a processed table.
-LIBRARIES = (
-    "pandas",
-    "numpy",
-    "pyarrow",
-    "matplotlib",
-    "jinja2",
-    "nbconvert",
-    "nbformat",
-    "papermill",
-    "ipython",
-    "ipykernel",
-    "openpyxl",
-    "great-expectations",
-)
 MANIFEST = "manifest.json"  # data/processed/manifest.json: what the tables were made from
 NO_CLUSTER = ""  # the scope of rows that belong to no cluster (and of tables without cluster_id)
+YEAR_SEP = "|"  # a scope of a table with a year: "<cluster>|<year>" ("<cluster>|" for rows without one)
 
 
 def digest(*parts: object) -> str:
@@ -76,47 +61,12 @@ def tree_digest(
     return h.hexdigest()[:32]
 
 
-# Parts of the package no report page or processed table can depend on: the command line, the
-# benchmarks, the demonstration data, and the site around the reports (index, validation page,
-# publication, the lock). Changing them re-runs nothing.
-NOT_IN_REPORTS = (
-    "commands/",
-    "bench/",
-    "demo/",
-    "cli.py",
-    "__main__.py",
-    "lock.py",
-    "site/index.py",
-    "site/publish.py",
-    "site/validation_page.py",
-    "site/templates/site/",
-    "site/templates/validation/",
-)
-
-
-def code_digest() -> str:
-    """The package's own code and templates (``.py``, ``.j2``, ``.json``, ``.css``) that reports
-    and processed tables are made by — all but :data:`NOT_IN_REPORTS`."""
-    patterns = ("**/*.py", "**/*.j2", "**/*.json", "**/*.css", "**/*.tpl")
-    return tree_digest(PACKAGE_DIR, patterns, leave_out=NOT_IN_REPORTS)
-
-
-def library_versions() -> dict[str, str]:
-    versions = {}
-    for name in LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = ""
-    return versions
-
-
 def scope_digests(frame, owners: dict[str, list[str]] | None = None) -> dict[str, str]:
-    """Per cluster id, a digest of that cluster's rows of ``frame`` (in order); rows without a
-    cluster, and tables without a ``cluster_id`` column, fall in :data:`NO_CLUSTER`, which also
-    carries the columns and their types — except a row of a ``source_file`` that ``owners``
-    gives the clusters of (a facts CSV speaks for the clusters it has facts of): it counts for
-    each of those clusters instead."""
+    """Per cluster id (per ``cluster|year`` in a table with a ``year`` column), a digest of those
+    rows of ``frame`` (in order); rows without a cluster, and tables without a ``cluster_id``
+    column, fall in :data:`NO_CLUSTER`, which also carries the columns and their types — except a
+    row of a ``source_file`` that ``owners`` gives the clusters of (a facts CSV speaks for the
+    clusters it has facts of): it counts for each of those clusters instead (``cluster|``)."""
     import numpy as np
     import pandas as pd
 
@@ -131,10 +81,23 @@ def scope_digests(frame, owners: dict[str, list[str]] | None = None) -> dict[str
     if "cluster_id" not in frame.columns:
         return {NO_CLUSTER: digest(head, hashlib.sha256(rows.tobytes()).hexdigest())}
     clusters = frame["cluster_id"].astype("object").where(frame["cluster_id"].notna(), NO_CLUSTER)
-    clusters = clusters.map(str).to_numpy()
+    clusters = clusters.map(str)
+    if "year" in frame.columns:
+        # A cluster's rows of one year are a scope of their own: a report on year Y reads only
+        # the years up to Y, so a new 2025 form leaves the 2024 pages alone.
+        years = pd.to_numeric(frame["year"], errors="coerce")
+        suffix = ["" if pd.isna(y) else str(int(y)) for y in years]
+        clusters = pd.Series(
+            [c if c == NO_CLUSTER else f"{c}{YEAR_SEP}{y}" for c, y in zip(clusters, suffix, strict=True)],
+            index=frame.index,
+        )
+    clusters = clusters.to_numpy(dtype=object)
     if owners and "source_file" in frame.columns:
         files = frame["source_file"].astype("object").to_numpy()
-        extra = [(i, c) for i in np.flatnonzero(clusters == NO_CLUSTER) for c in owners.get(files[i], [])]
+        owned_by = {
+            f: [c + YEAR_SEP if "year" in frame.columns else c for c in cs] for f, cs in owners.items()
+        }
+        extra = [(i, c) for i in np.flatnonzero(clusters == NO_CLUSTER) for c in owned_by.get(files[i], [])]
         if extra:
             owned = {i for i, _ in extra}
             keep = np.array([i for i in range(len(clusters)) if i not in owned], dtype=int)
@@ -151,15 +114,27 @@ def scope_digests(frame, owners: dict[str, list[str]] | None = None) -> dict[str
     return out
 
 
-def source_fingerprint(raw_dir: str | Path, demo_key: bool, as_of: date | None) -> str:
-    """What the processed tables are made from: every raw file, the code, the key mode, as-of."""
-    return digest(
-        tree_digest(Path(raw_dir)),
-        code_digest(),
-        library_versions(),
-        bool(demo_key),
-        as_of.isoformat() if as_of else "",
-    )
+def source_fingerprint(
+    raw_dir: str | Path, demo_key: bool, key: str = "", cache_dir: Path | None = None
+) -> str:
+    """What the processed tables are made from: every raw file, the code of the ingestion and
+    the libraries it imports (``closure.ingest_code``), the key mode and a digest of the key in
+    use (``ingest.pseudonym.key_fingerprint``). Not the as-of date: what it decides at ingestion
+    is :func:`as_of_state` of the input dates, kept beside it."""
+    from analysis.site.closure import ingest_code
+
+    return digest(tree_digest(Path(raw_dir)), ingest_code(cache_dir), bool(demo_key), key)
+
+
+def as_of_state(dates: Iterable[str], as_of: date | None) -> str:
+    """All that ``as_of`` decides at ingestion, given the input dates it is compared with (every
+    submission date, and the dates of rows in undated submissions: ``ingest.plausibility``): the
+    latest of those dates not after it (``""`` when none is). Two as-of dates with the same state
+    accept and reject exactly the same rows, so a new day alone never re-ingests."""
+    if as_of is None:
+        as_of = date.today()
+    day = as_of.isoformat()
+    return max((d for d in dates if d <= day), default="")
 
 
 def read_manifest(processed_dir: str | Path) -> dict:
@@ -170,9 +145,11 @@ def read_manifest(processed_dir: str | Path) -> dict:
         return {}
 
 
-def is_current(processed_dir: str | Path, source: str) -> bool:
-    """True when the processed tables were made from exactly these inputs and code."""
+def is_current(processed_dir: str | Path, source: str, as_of: date | None = None) -> bool:
+    """True when the processed tables were made from exactly these inputs, code and key, with an
+    as-of date that decided the same (:func:`as_of_state`)."""
     manifest = read_manifest(processed_dir)
-    return manifest.get("source") == source and all(
-        (Path(processed_dir) / f"{name}.parquet").exists() for name in manifest.get("tables") or ["-"]
-    )
+    dates = manifest.get("input_dates", [])
+    return (
+        manifest.get("source") == source and manifest.get("as_of_state") == as_of_state(dates, as_of)
+    ) and all((Path(processed_dir) / f"{name}.parquet").exists() for name in manifest.get("tables") or ["-"])

@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis.metrics import fulfilment as f
 from analysis.metrics.completeness import cluster_year_states
-from analysis.reports.labels import rate_text, state_text
+from analysis.reports.labels import met_text, rate_text, state_text
 from analysis.sources.plan import FAMILY_PLAN
 from analysis.tables import read_table
 
@@ -47,6 +47,7 @@ def report_grid(processed_dir: str | Path, as_of: date, deadline: tuple[int, int
         "answered",
         f.PENDING,
         "rate",
+        "provisional",
         "demo",
     ]
     return grid[columns].sort_values(["region_code", "cluster_id", "year"]).reset_index(drop=True)
@@ -89,7 +90,9 @@ def grid_records(processed_dir: str | Path, as_of: date, deadline: tuple[int, in
                 "pending": int(row.pending),
                 "rate": _number(row.rate),
                 "rate_shown": bool(state["rate_shown"]),
-                "rate_text": rate_text(row.rate, bool(state["rate_shown"])),
+                "provisional": bool(row.provisional),
+                "rate_text": rate_text(row.rate, bool(state["rate_shown"]), bool(row.provisional)),
+                "met_text": met_text(row.met, row.planned, row.answered, row.pending, bool(row.provisional)),
                 "state": state["state"],
                 "state_label": state_text(state["state"]),
                 "rows_rejected": rejected,

@@ -69,6 +69,9 @@ def _view(entry: dict) -> dict:
         "error": entry.get("error", ""),
         "shows_rate": bool(entry.get("rate_shown")),
         "bar": round(8 * (rate or 0), 2),
+        "met_text": entry.get("met_text") or f"{entry.get('met', 0)} из {entry.get('planned', 0)}",
+        "provisional": bool(entry.get("provisional")),
+        "changed": bool(entry.get("changed")),
         "state_text": entry.get("state_label") or "",
     }
 
@@ -117,6 +120,7 @@ def render_index(manifest: dict) -> str:
             regions=regions,
             quality=quality,
             validation_href=manifest.get("validation_href"),
+            changes_href=(manifest.get("changes") or {}).get("href"),
             deadline_text=f"{day} {MONTHS[month - 1]}",
             counts=counts,
             seconds=f"{build['seconds']:.1f}",

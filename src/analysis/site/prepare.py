@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import PlanError
-from analysis.ingest.pseudonym import load_key
+from analysis.ingest.pseudonym import key_fingerprint, load_key
 from analysis.ingest.read import start_reading
 from analysis.ingest.run import ingest
 from analysis.metrics.completeness import quality_summary
@@ -31,7 +31,14 @@ from analysis.metrics.reconcile import (
     staffing_evidence,
 )
 from analysis.metrics.staffing import federal_staffing, staffing_metrics_both
-from analysis.site.fingerprint import MANIFEST, is_current, read_manifest, scope_digests, source_fingerprint
+from analysis.site.fingerprint import (
+    MANIFEST,
+    as_of_state,
+    is_current,
+    read_manifest,
+    scope_digests,
+    source_fingerprint,
+)
 from analysis.site.leftovers import remove_temporary
 from analysis.sources import plan as plan_module
 from analysis.sources.federal import load_federal
@@ -67,6 +74,20 @@ class PrepareResult:
     processed: Path | None = None
     skipped: bool = False  # inputs and code unchanged since the tables were written
     written: list[str] = field(default_factory=list)  # tables whose content changed
+    # Rejections the previous ingestion made already (rows and whole files): a nightly log
+    # repeats only the new ones and counts these.
+    repeated_rows: int = 0
+    repeated_files: list[str] = field(default_factory=list)
+
+    def only_new(self) -> PrepareResult:
+        """This result with the rejections made already by the previous ingestion left out."""
+        from dataclasses import replace
+
+        rejected = self.rejected
+        if rejected is not None and self.repeated_rows:
+            rejected = rejected[~rejected["_repeated"]] if "_repeated" in rejected.columns else rejected
+        unreadable = [line for line in self.unreadable if line not in self.repeated_files]
+        return replace(self, rejected=rejected, unreadable=unreadable)
 
 
 def _write_manifest(processed_dir: Path, manifest: dict) -> None:
@@ -113,6 +134,11 @@ def read_plans(registry: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list
     return plan, clusters.drop(columns=["plan_path", "registry_row"]), warnings
 
 
+def input_fingerprint(raw_dir: str | Path, demo_key: bool, cache_dir: Path | None = None) -> str:
+    """The processed tables' source fingerprint: raw files, code, key mode and the key in use."""
+    return source_fingerprint(raw_dir, demo_key, key_fingerprint(demo_key), cache_dir)
+
+
 def prepare(
     raw_dir: str | Path,
     processed_dir: str | Path,
@@ -134,8 +160,9 @@ def prepare(
     """
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     remove_temporary()  # the answer folders of readers a killed ingest left behind
-    source = source_fingerprint(raw_dir, demo_key, as_of)
-    if not force and is_current(processed_dir, source):
+    as_of = as_of or date.today()
+    source = input_fingerprint(raw_dir, demo_key, processed_dir)
+    if not force and is_current(processed_dir, source, as_of):
         logger.info("data: inputs unchanged since the processed tables were written")
         return PrepareResult(0, 0, 0, 0, 0, skipped=True)
     from analysis.ingest.validation import Validator
@@ -171,6 +198,7 @@ def prepare(
         "quality": quality_summary(result.tables, result.rejects),
         **staffing_tables(result.tables, plan),
     }
+    repeated_rows, repeated_files, rejects = _repeated(processed_dir, result.rejects, result.submissions)
     previous = read_manifest(processed_dir).get("tables", {})
     digests, written = {}, []
     facts = result.tables["facts"]
@@ -180,7 +208,15 @@ def prepare(
         if previous.get(name) != digests[name] or not table_path(processed_dir, name).exists():
             write_table(frame, processed_dir, name)
             written.append(name)
-    _write_manifest(processed_dir, {"source": source, "tables": digests})
+    _write_manifest(
+        processed_dir,
+        {
+            "source": source,
+            "tables": digests,
+            "input_dates": result.input_dates,
+            "as_of_state": as_of_state(result.input_dates, as_of),
+        },
+    )
     docs = validator.publish(Path(docs_dir)) if docs_dir else None
     for line in warnings:
         logger.warning(line)
@@ -199,8 +235,10 @@ def prepare(
         warnings=warnings,
         data_docs=docs,
         written=written,
-        rejected=result.rejects,
+        rejected=rejects,
         dropped=result.dropped,
+        repeated_rows=repeated_rows,
+        repeated_files=repeated_files,
         notices=[m for m in files.loc[~problems, "message"] if m]
         + [f"{w.source_file}: {w.rule}" for w in result.warnings.itertuples(index=False)],
         fact_warnings=len(fact_warnings),
@@ -215,6 +253,29 @@ def prepare(
         processed_dir,
     )
     return summary
+
+
+REJECT_IDENTITY = ["source_file", "sheet", "source_row", "column", "rule", "value"]
+
+
+def _repeated(processed_dir: Path, rejects: pd.DataFrame, submissions: pd.DataFrame):
+    """Which rejections the previous ingestion made already: the count of rows (the rejects
+    gain a ``_repeated`` column), and the messages of files rejected or unreadable before."""
+    rejects = rejects.copy()
+    rejects["_repeated"] = False
+    files: list[str] = []
+    try:
+        earlier = pd.read_parquet(table_path(processed_dir, "rejects"))
+        seen = set(earlier[REJECT_IDENTITY].astype(str).itertuples(index=False, name=None))
+        rejects["_repeated"] = [
+            r in seen for r in rejects[REJECT_IDENTITY].astype(str).itertuples(index=False, name=None)
+        ]
+        before = pd.read_parquet(table_path(processed_dir, "submissions"))
+        bad = before["status"].isin(["unreadable", "rejected"])
+        files = sorted(set(before.loc[bad, "message"]) & set(submissions["message"]))
+    except (OSError, ValueError, KeyError):
+        pass
+    return int(rejects["_repeated"].sum()), files, rejects
 
 
 def staffing_tables(tables: dict[str, pd.DataFrame], plan: pd.DataFrame) -> dict[str, pd.DataFrame]:

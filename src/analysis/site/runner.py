@@ -50,6 +50,11 @@ class ReportJob:
         return f"html/{self.key}.html"
 
     @property
+    def reads(self) -> str:
+        """The record of the tables the report read, written beside its page while it runs."""
+        return f"html/{self.key}.reads"
+
+    @property
     def failed_notebook(self) -> str:
         return f"failed/{self.key}.ipynb"
 
@@ -220,8 +225,10 @@ def run_report(
 
     saved = None
     try:
+        from analysis.reads import recording
+
         saved = _folder(site_root, job.failed_notebook) / Path(job.failed_notebook).name
-        with _scratch():
+        with _scratch(), recording(site_root / job.reads):
             notebook = _execute(job, engine, kernel_name, saved, seen)
         html = site_root / job.html
         if job.pdf:  # printed from a copy first: the page lands only when its PDF did
