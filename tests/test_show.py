@@ -157,7 +157,9 @@ def _json(capsys, cluster: str, year: str) -> str:
 def test_a_year_with_nothing_reported_has_no_rate(home, capsys):
     main(["show", "--cluster", "samara-law", "--year", "2026", "--as-of", AS_OF])
     out = capsys.readouterr().out.splitlines()
-    assert out[2].startswith("план (предварительно: срок отчёта не наступил): выполнено 0 из 0 полученных значений (нет данных)")
+    assert out[2].startswith(
+        "план (предварительно: срок отчёта не наступил): выполнено 0 из 0 полученных значений (нет данных)"
+    )
     assert "ожидается ещё 18, взвешенный уровень нет данных;" in out[2]
     assert out[3] == "отчёт кластера за год: срок не наступил; строк принято 0, отклонено 0"
 
