@@ -210,7 +210,7 @@ def test_a_killed_report_process_fails_that_report_alone(project, tmp_path, caps
 def _kept_until(project: Path, key: str, source: str) -> None:
     """The failed report's notebook is kept as far as it ran: the cells before the one that
     was running executed, that one marked running."""
-    kept = nbformat.read(project / "reports" / "failed" / f"{key}.ipynb", as_version=4)
+    kept = nbformat.read(project / "logs" / "failed" / f"{key}.ipynb", as_version=4)
     code = [c for c in kept.cells if c.cell_type == "code"]
     running = next(n for n, c in enumerate(code) if c.source.startswith(source))
     assert [c.execution_count for c in code[:running]] == list(range(1, running + 1))
