@@ -20,8 +20,8 @@ One build at a time (:mod:`.lock`). Step by step:
 5. **Publication.** The manifest ``build.json`` and the index rendered from it join the staging
    copy, which replaces the published site with renames (:mod:`.publish`).
 
-Output names come from the parameters: ``html/<region>/<cluster>/<year>.html`` and
-``html/<region>/region-<year>.html``.
+Output names come from the parameters: ``html/<region>/<cluster>/<year>.html``,
+``html/<region>/region-<year>.html`` and ``html/national-<year>.html``.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 CLUSTER_NOTEBOOK = settings.notebooks_dir() / "cluster_report.ipynb"
 REGION_NOTEBOOK = settings.notebooks_dir() / "region_report.ipynb"
+NATIONAL_NOTEBOOK = settings.notebooks_dir() / "national_report.ipynb"
 MANIFEST = "build.json"
 VALIDATION = "validation.html"  # the validation results, our own offline page
 # What earlier versions published and this one does not: great-expectations Data Docs (they
@@ -68,6 +69,11 @@ LOCK = ".build.lock"
 # over every cluster does not re-run every report. A notebook that starts reading one of them
 # must take it off this list.
 NOT_READ_BY_REPORTS = ("validation", "rejects")
+# What the national report reads — the summaries made once per build and the registry — and
+# nothing else; cluster and region reports do not read the summaries, so a change of the
+# national figures re-runs the national reports alone.
+NATIONAL_TABLES = ("clusters", "cluster_years", "ambition", "over_fulfilled")
+NATIONAL_ONLY = ("cluster_years", "ambition", "over_fulfilled")
 # Parameters that say where, not what: left out of a report's fingerprint.
 PATH_PARAMETERS = {"data_dir", "downloads"}
 # Fields of a manifest entry that describe a build's outcome rather than the report itself.
@@ -97,6 +103,7 @@ class BuildOptions:
     wait: bool = False
     cluster_notebook: Path = CLUSTER_NOTEBOOK
     region_notebook: Path = REGION_NOTEBOOK
+    national_notebook: Path = NATIONAL_NOTEBOOK
 
 
 @dataclass
@@ -156,7 +163,11 @@ def _read_previous(out: Path) -> dict:
 
 def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) -> list[ReportJob]:
     """A job per grid record, with its parameters and fingerprint."""
-    notebooks = {"cluster": options.cluster_notebook, "region": options.region_notebook}
+    notebooks = {
+        "cluster": options.cluster_notebook,
+        "region": options.region_notebook,
+        "national": options.national_notebook,
+    }
     declared = {kind: declared_parameters(path) for kind, path in notebooks.items()}
     digests = {kind: file_digest(path) for kind, path in notebooks.items()}
     common = {
@@ -169,6 +180,8 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
         kind = record["kind"]
         if kind == "cluster":
             parameters = {"cluster": record["cluster_id"], "year": record["year"], **common}
+        elif kind == "national":
+            parameters = {"year": record["year"], **common}
         else:
             parameters = {"region": record["region_code"], "year": record["year"], **common}
         if "downloads" in declared[kind]:
@@ -179,6 +192,7 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
             name: [scopes_of.get(s, "") for s in scopes]
             for name, scopes_of in sorted(tables.items())
             if name not in NOT_READ_BY_REPORTS
+            and (name in NATIONAL_TABLES if kind == "national" else name not in NATIONAL_ONLY)
         }
         what = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS}
         what["pdf"] = options.pdf

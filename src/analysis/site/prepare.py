@@ -169,6 +169,7 @@ def prepare(
         "quality": quality_summary(result.tables, result.rejects),
         **staffing_tables(result.tables, plan),
     }
+    tables.update(national_tables(tables, plan, as_of or date.today()))
     previous = read_manifest(processed_dir).get("tables", {})
     digests, written = {}, []
     facts = result.tables["facts"]
@@ -212,6 +213,26 @@ def prepare(
         processed_dir,
     )
     return summary
+
+
+def national_tables(
+    tables: dict[str, pd.DataFrame], plan: pd.DataFrame, as_of: date
+) -> dict[str, pd.DataFrame]:
+    """What the national report reads, computed here once per build instead of from every
+    cluster's cells per page: a row per cluster-year (``cluster_years``), the ambition of each
+    indicator across clusters (``ambition``) and every over-fulfilled cell (``over_fulfilled``)."""
+    from analysis.metrics import ambition
+    from analysis.metrics.fulfilment import cell_status
+    from analysis.metrics.national import cluster_year_table
+
+    cells = cell_status(plan[plan["family"] == plan_module.FAMILY_PLAN], tables["facts"], as_of)
+    return {
+        "cluster_years": cluster_year_table(
+            cells, tables["submissions"], tables["facts"], tables["staffing"]
+        ),
+        "ambition": ambition.indicator_ambition(cells),
+        "over_fulfilled": ambition.over_fulfilled_cells(cells),
+    }
 
 
 def staffing_tables(tables: dict[str, pd.DataFrame], plan: pd.DataFrame) -> dict[str, pd.DataFrame]:
