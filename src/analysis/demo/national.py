@@ -308,6 +308,12 @@ def write_national_demo(
 
     raw_dir = Path(raw_dir)
     clean_national(raw_dir)
+    for name in (NATIONAL_REGISTRY, NATIONAL_PARTICIPANTS):
+        if (raw_dir / name).exists():
+            raise FileExistsError(
+                f"{raw_dir / name} was not written by the national demonstration: rename it, or move it "
+                "away, before generating the national demonstration"
+            )
     (raw_dir / "plans").mkdir(parents=True, exist_ok=True)
     (raw_dir / "submissions").mkdir(parents=True, exist_ok=True)
     taken = set()
@@ -319,9 +325,8 @@ def write_national_demo(
     regions = [(tiles.at[i, "code"], full_region_name(tiles.at[i, "name"])) for i in chosen]
     weights = rng.lognormal(0.0, 0.8, len(regions))
     counts = rng.multinomial(max(n_clusters - len(regions), 0), weights / weights.sum()) + 1
-    silent = {
-        regions[i][0] for i in rng.choice(len(regions), size=round(SILENT_SHARE * len(regions)), replace=False)
-    }
+    quiet = rng.choice(len(regions), size=round(SILENT_SHARE * len(regions)), replace=False)
+    silent = {regions[i][0] for i in quiet}
     registry, participants, written = [], [], []
     index = 0
     for (code, region_name), count in zip(regions, counts, strict=True):
@@ -333,10 +338,13 @@ def write_national_demo(
                     "national demo: %s is a real cluster; its demo twin left out", cluster.cluster_id
                 )
                 continue
+            plan_path = raw_dir / "plans" / f"{cluster.cluster_id}.csv"
+            if plan_path.exists():
+                logger.warning("national demo: %s is not ours; cluster left out", plan_path.name)
+                continue
             canonical = _vary_plan(
                 demo_plan(seed_plan, cluster, seed), _rng(seed, "shape", cluster.cluster_id)
             )
-            plan_path = raw_dir / "plans" / f"{cluster.cluster_id}.csv"
             write_plan_file(canonical, plan_path)
             written.append(plan_path)
             name = f"Образовательный кластер «{cluster.industry}» ({region_name}) (демо)"
