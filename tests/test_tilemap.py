@@ -82,9 +82,7 @@ def test_classes_read_in_grey_light_to_dark_with_values_written():
 
 
 def test_a_code_the_grid_does_not_know_is_drawn_apart_and_escaped():
-    values = pd.DataFrame(
-        {"region_code": ["99"], "name": ['<script>alert("x")</script>'], "value": [0.6]}
-    )
+    values = pd.DataFrame({"region_code": ["99"], "name": ['<script>alert("x")</script>'], "value": [0.6]})
     html = tile_map(values, "Карта <b>", "Легенда").data
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "Карта &lt;b&gt;" in html
