@@ -158,3 +158,16 @@ def test_the_national_demo_never_writes_over_a_file_it_did_not_write(tmp_path):
     assert real.read_bytes() == b"a real submission, not the generator's"
     assert edited.exists() and edited not in second
     assert (raw / "plans" / "samara-law.csv").read_bytes() == SEED_PLAN.read_bytes()
+
+
+def test_the_floor_renders_the_same_report_without_notebook_machinery(three_regions, tmp_path):
+    from analysis.bench.floor import render_floor
+
+    root, _ = three_regions
+    parameters = {"year": 2025, "data_dir": str(root / "processed"), "as_of": "2026-02-01"}
+    page = render_floor(NATIONAL_NOTEBOOK, {**parameters, "downloads": str(tmp_path / "n")})
+    assert "<h1>Профессионалитет: регионы страны</h1>" in page
+    assert page.count('class="tile no-data"') >= 85 - 3
+    assert '<img src="data:image/png;base64,' in page  # the ambition chart, with its alt text
+    assert "распределение отношения факта к плану" in page
+    assert (tmp_path / "n.xlsx").exists()
