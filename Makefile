@@ -54,7 +54,7 @@ bench: $(STAMP) ## measure the speed targets against their baselines (prints nam
 	$(RUN) bench
 
 clean: ## remove generated data, the demonstration region and reports (keeps .venv)
-	if [ -f data/raw/.national-demo.json ]; then $(RUN) demo --national --remove; fi
+	if [ -f data/raw/.national-demo.json ] && [ -x $(BIN)/python ]; then $(RUN) demo --national --remove; fi
 	rm -rf data/processed/* reports/* data/raw/submissions/demo-* data/raw/federal/demo-* data/raw/plans/federal/demo-*
 	rm -f data/raw/clusters-demo.csv data/raw/participants-demo.csv data/raw/plans/demo-*
 	touch data/processed/.gitkeep reports/.gitkeep
