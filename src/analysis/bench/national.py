@@ -9,8 +9,8 @@ With the data prepared once (not timed; ``national_prepare_seconds`` says how lo
 - ``national_one_cluster_seconds`` — after one cluster's submission changed (ingestion included),
   with ``national_one_cluster_reports_rerun``;
 - ``report_floor_seconds`` — the CPU time per report of the same tables and charts rendered
-  without notebook machinery (``analysis.bench.floor``), on a sample of the reports, and
-  ``report_floor_wall_seconds``.
+  without notebook machinery (``analysis.bench.floor``), on a sample of the reports, with
+  ``report_floor_wall_seconds`` and the CPU per report of each kind.
 
 Every build is the command a user runs, timed as a whole process.
 """
@@ -101,6 +101,10 @@ def run_national_benchmark(
         warm_up(processed, [*TABLES, "staffing", "staffing_by_programme", "fact_checks", "target_checks"])
         sample = _sample(manifest, root)
         floor_cpu, floor_wall = floor_seconds(sample)
+        by_kind = {
+            kind: floor_seconds([job for job in sample if Path(job[0]).stem == f"{kind}_report"])[0]
+            for kind in ("cluster", "region", "national")
+        }
         kinds = {
             k: sum(1 for e in manifest["reports"] if e["kind"] == k)
             for k in ("cluster", "region", "national")
@@ -121,4 +125,5 @@ def run_national_benchmark(
         "report_floor_seconds": round(floor_cpu, 3),
         "report_floor_wall_seconds": round(floor_wall, 3),
         "report_floor_sample": len(sample),
+        **{f"report_floor_{kind}_seconds": round(v, 3) for kind, v in by_kind.items()},
     }
