@@ -169,15 +169,7 @@ def _links(nation: Nation, none):
 def _map_values(nation: Nation, column: str, present) -> pd.DataFrame:
     r = nation.regions
     return pd.DataFrame(
-        {
-            "region_code": r["region_code"],
-            "name": r["region_name"],
-            "value": r[column].where(present),
-            "href": [
-                region_href(code, nation.year) if e else ""
-                for code, e in zip(r["region_code"], r["expected"], strict=True)
-            ],
-        }
+        {"region_code": r["region_code"], "name": r["region_name"], "value": r[column].where(present)}
     )
 
 
@@ -190,7 +182,6 @@ def fulfilment_map(nation: Nation) -> HTML:
         legend_title="Медиана уровня выполнения",
         caption="Каждый квадрат — регион (код региона и медиана уровня выполнения плана его кластерами). "
         "«Нет данных» — в регионе нет кластеров с полученным отчётом за год или кластеров в реестре.",
-        uid="map-rate",
     )
 
 
@@ -204,7 +195,6 @@ def reporting_map(nation: Nation) -> HTML:
         caption="Доля отчётов, представленных в срок или с опозданием, среди тех, срок которых наступил. "
         "«Нет данных» — срок отчётов ещё не наступил или отчёт не ожидается.",
         scale=Scale(bounds=(0.0, 0.5, 0.75, 0.9, 0.99, 1.0)),
-        uid="map-received",
     )
 
 

@@ -1,19 +1,22 @@
 """A tile-grid map of Russia's regions («карта-сетка»): one equal square per region, placed by hand
-on a grid so that neighbours stay roughly neighbours, coloured by a value — drawn as inline SVG
-by our own template (no map tiles, no outside requests).
+on a grid so that neighbours stay roughly neighbours, coloured by a value — drawn as SVG by our
+own template (autoescape on) and shown as an image from a ``data:`` URI (no map tiles, no outside
+requests, no markup of its own in the page).
 
 Readable in print and in grey: the colour scale is one hue from light to dark, and every tile
 carries its region code and its value as text; a region without data is a hatched grey tile
-«н/д», named «нет данных» in its tooltip and in the legend. A region code in the data that the
+saying «нет данных», as the legend does. A region code in the data that the
 grid does not know is drawn in a row of its own below the map, never dropped.
 """
 
 from __future__ import annotations
 
+import base64
 import math
 from dataclasses import dataclass
 from io import StringIO
 
+import jinja2
 import pandas as pd
 from IPython.display import HTML
 
@@ -153,55 +156,64 @@ class Scale:
         return out
 
 
-_HATCH = """<pattern id="{{ id }}" width="6" height="6" patternUnits="userSpaceOnUse"
+_HATCH = """<pattern id="h" width="6" height="6" patternUnits="userSpaceOnUse"
  patternTransform="rotate(45)"><rect width="6" height="6" fill="{{ no_data }}"/>
 <line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern>"""
 
-_SVG = """
-<figure class="tilemap" style="break-inside: avoid; margin: 1em 0">
-<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{{ uid }}-t"
- width="{{ width }}" height="{{ height }}" viewBox="0 0 {{ width }} {{ height }}"
- style="max-width: 100%; height: auto" font-family="sans-serif">
-<title id="{{ uid }}-t">{{ title }}</title>
-<defs>{% with id = uid ~ "-h" %}HATCH{% endwith %}</defs>
+# The map is a standalone SVG document shown as an image (``data:`` URI): a page's body holds no
+# SVG markup of its own, and what the image draws cannot run or load anything.
+_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="{{ width }}" height="{{ height }}"
+ viewBox="0 0 {{ width }} {{ height }}" font-family="DejaVu Sans, Arial, sans-serif">
+<title>{{ title }}</title>
+<defs>HATCH</defs>
+<rect width="{{ width }}" height="{{ height }}" fill="#ffffff"/>
 {% for t in tiles %}
 <g class="tile{% if t.missing %} no-data{% endif %}">
-<title>{{ t.tooltip }}</title>
-{% if t.href %}<a href="{{ t.href }}">{% endif %}
 <rect x="{{ t.x }}" y="{{ t.y }}" width="{{ size }}" height="{{ size }}" rx="3"
  fill="{{ t.fill }}" stroke="#616161" stroke-width="0.6"/>
 <text x="{{ t.x + 4 }}" y="{{ t.y + 13 }}" font-size="11" font-weight="bold"
  fill="{{ t.ink }}">{{ t.code }}</text>
-<text x="{{ t.x + size - 4 }}" y="{{ t.y + size - 7 }}" font-size="10.5" text-anchor="end"
- fill="{{ t.ink }}">{{ t.value }}</text>
-{% if t.href %}</a>{% endif %}
+{% for line in t.lines %}
+<text x="{{ t.x + size - 4 }}" y="{{ t.y + size - 7 - 10 * (t.lines|length - loop.index) }}"
+ font-size="{{ t.font }}" text-anchor="end" fill="{{ t.ink }}">{{ line }}</text>
+{% endfor %}
 </g>
 {% endfor %}
 {% if extra %}
 <text x="0" y="{{ extra_y - 6 }}" font-size="11" fill="#212121">Коды регионов вне сетки карты:</text>
 {% endif %}
-</svg>
+</svg>""".replace("HATCH", _HATCH)
+
+_SWATCH = """<svg xmlns="http://www.w3.org/2000/svg" width="14" height="14" viewBox="0 0 14 14">
+<defs>HATCH</defs><rect width="14" height="14" fill="{{ fill }}" stroke="#616161" stroke-width="1"/>
+</svg>""".replace("HATCH", _HATCH)
+
+_FIGURE = """
+<figure class="tilemap" style="break-inside: avoid; margin: 1em 0">
+<img src="{{ src }}" width="{{ width }}" height="{{ height }}" alt="{{ alt }}"
+ style="max-width: 100%; height: auto">
 <figcaption>
 <p class="legend">{{ legend_title }}:
 {% for item in legend %}
-<span class="swatch"><svg width="14" height="14" aria-hidden="true"><rect width="14" height="14"
- fill="{{ item.fill }}" stroke="#616161" stroke-width="0.6"/></svg> {{ item.text }}</span>
+<span class="swatch"><img src="{{ item.src }}" width="14" height="14" alt=""> {{ item.text }}</span>
 {% endfor %}
-<span class="swatch"><svg width="14" height="14" aria-hidden="true">
-<defs>{% with id = uid ~ "-hl" %}HATCH{% endwith %}</defs>
-<rect width="14" height="14" fill="url(#{{ uid }}-hl)" stroke="#616161" stroke-width="0.6"/></svg>
- {{ no_rate }} (н/д)</span>
 </p>
 <p>{{ caption }}</p>
 </figcaption>
 </figure>
-""".replace("HATCH", _HATCH)
+"""
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True)
 
 
-def tiles(values: pd.DataFrame, scale: Scale, uid: str) -> list[dict]:
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def tiles(values: pd.DataFrame, scale: Scale) -> list[dict]:
     """One record per tile: every region of the grid, then any code of ``values`` the grid does
     not know (a row of its own). ``values`` has ``region_code``, ``value`` (NaN: no data) and may
-    have ``href`` (a link for the tile) and ``name``."""
+    have ``name``. A tile without data says «нет данных» in two short lines."""
     known = grid()
     values = values.drop_duplicates("region_code").set_index("region_code")
     extra = sorted(set(values.index) - set(known["code"]))
@@ -217,31 +229,55 @@ def tiles(values: pd.DataFrame, scale: Scale, uid: str) -> list[dict]:
     out = []
     for row in pd.concat([known, strays], ignore_index=True).itertuples(index=False):
         value = values.at[row.code, "value"] if row.code in values.index else math.nan
-        href = values.at[row.code, "href"] if row.code in values.index and "href" in values.columns else None
         missing = value is None or pd.isna(value)
         if missing:
-            fill, ink, text = f"url(#{uid}-h)", "#212121", "н/д"
-            tooltip = f"{row.code} {row.name}: {NO_RATE}"
+            fill, ink, lines, font, text = "url(#h)", "#212121", ["нет", "данных"], 8.5, NO_RATE
         else:
             klass = scale.klass(float(value))
             fill, ink = PALETTE[klass], "#ffffff" if klass >= DARK_FROM else "#212121"
             text = scale.text(float(value))
-            tooltip = f"{row.code} {row.name}: {text}"
+            lines, font = [text], 10.5
         out.append(
             {
                 "code": row.code,
+                "name": row.name,
                 "x": row.col * (TILE + GAP),
                 "y": row.row * (TILE + GAP),
                 "fill": fill,
                 "ink": ink,
                 "value": text,
-                "tooltip": tooltip,
+                "lines": lines,
+                "font": font,
                 "missing": missing,
-                "href": href if isinstance(href, str) and href else None,
                 "stray": row.code in extra,
             }
         )
     return out
+
+
+def svg(values: pd.DataFrame, title: str, scale: Scale | None = None) -> str:
+    """The map alone, as an SVG document (every text escaped): see :func:`tile_map`."""
+    scale = scale or Scale()
+    drawn = tiles(values, scale)
+    return _ENV.from_string(_SVG).render(
+        title=title,
+        tiles=drawn,
+        size=TILE,
+        width=max(t["x"] for t in drawn) + TILE,
+        height=max(t["y"] for t in drawn) + TILE,
+        extra=any(t["stray"] for t in drawn),
+        extra_y=min((t["y"] for t in drawn if t["stray"]), default=0),
+        no_data=NO_DATA_FILL,
+    )
+
+
+def alt_text(values: pd.DataFrame, title: str, scale: Scale | None = None) -> str:
+    """What the map shows, in words: every region with a value, then how many have none."""
+    scale = scale or Scale()
+    drawn = tiles(values, scale)
+    shown = [f"{t['code']} {t['name']} — {t['value']}" for t in drawn if not t["missing"]]
+    missing = sum(1 for t in drawn if t["missing"])
+    return f"{title}. " + "; ".join(shown) + (f". Нет данных: {missing} регионов." if missing else ".")
 
 
 def tile_map(
@@ -250,29 +286,28 @@ def tile_map(
     legend_title: str,
     caption: str = "",
     scale: Scale | None = None,
-    uid: str = "tilemap",
 ) -> HTML:
-    """The map as an inline SVG figure with its legend. ``values``: ``region_code``, ``value``
-    (a share 0–1 by default; NaN or absent: «нет данных»), optional ``href`` and ``name``.
-    ``uid`` keeps the ids of two maps on one page apart."""
+    """The map as a figure with its legend. ``values``: ``region_code``, ``value`` (a share 0–1 by
+    default; NaN or absent: «нет данных») and optional ``name`` (for a code the grid does not
+    know). The SVG is shown as an image; its alternative text lists every region with a value."""
     scale = scale or Scale()
-    drawn = tiles(values, scale, uid)
-    width = max(t["x"] for t in drawn) + TILE
-    height = max(t["y"] for t in drawn) + TILE
-    extra_y = min((t["y"] for t in drawn if t["stray"]), default=0)
+    drawn = tiles(values, scale)
+    document = svg(values, title, scale)
+    swatch = _ENV.from_string(_SWATCH)
+    legend = [
+        {"src": _data_uri(swatch.render(fill=f, no_data=NO_DATA_FILL)), "text": t}
+        for f, t in zip(PALETTE, scale.legend(), strict=True)
+    ]
+    legend.append(
+        {"src": _data_uri(swatch.render(fill="url(#h)", no_data=NO_DATA_FILL)), "text": f"{NO_RATE} (н/д)"}
+    )
     return markup.fragment(
-        _SVG,
-        uid=uid,
-        title=title,
-        tiles=drawn,
-        size=TILE,
-        width=width,
-        height=height,
-        extra=any(t["stray"] for t in drawn),
-        extra_y=extra_y,
-        no_data=NO_DATA_FILL,
+        _FIGURE,
+        src=_data_uri(document),
+        width=max(t["x"] for t in drawn) + TILE,
+        height=max(t["y"] for t in drawn) + TILE,
+        alt=alt_text(values, title, scale),
         legend_title=legend_title,
-        legend=[{"fill": f, "text": t} for f, t in zip(PALETTE, scale.legend(), strict=True)],
-        no_rate=NO_RATE,
+        legend=legend,
         caption=caption,
     )
