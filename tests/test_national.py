@@ -180,3 +180,22 @@ def test_the_floor_renders_the_same_report_without_notebook_machinery(three_regi
     assert '<img src="data:image/png;base64,' in page  # the ambition chart, with its alt text
     assert "распределение отношения факта к плану" in page
     assert (tmp_path / "n.xlsx").exists()
+
+
+def test_a_build_of_three_regions_puts_the_national_report_above_them(three_regions, tmp_path, capsys):
+    from analysis.cli import main
+
+    root, _ = three_regions
+    site = tmp_path / "reports"
+    common = ["--raw", str(root / "raw"), "--processed", str(root / "processed"), "--out", str(site)]
+    code = main(["build", *common, "--as-of", "2026-02-01", "--year", "2025", "--demo", "--jobs", "2"])
+    assert code == 0, capsys.readouterr().err
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert index.index('href="html/national-2025.html"') < index.index("/region-2025.html")
+    page = (site / "html" / "national-2025.html").read_text(encoding="utf-8")
+    registry = pd.read_csv(root / "raw" / "clusters-national.csv", dtype=str)
+    for code_, name in registry[["region_code", "region_name"]].drop_duplicates().itertuples(index=False):
+        assert f'<a href="{code_}/region-2025.html">{code_} — {name}</a>' in page
+        assert (site / "html" / code_ / "region-2025.html").exists()
+    assert len(re.findall(r'alt="Карта-сетка регионов', page)) == 2
+    assert (site / "html" / "national-2025.xlsx").exists()

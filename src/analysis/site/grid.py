@@ -19,6 +19,8 @@ from analysis.reports.labels import rate_text, state_text
 from analysis.sources.plan import FAMILY_PLAN
 from analysis.tables import read_table
 
+NATIONAL_MIN_REGIONS = 3  # regions with reports that make a national report worth its page
+
 
 def report_grid(processed_dir: str | Path, as_of: date, deadline: tuple[int, int] = (1, 20)) -> pd.DataFrame:
     """Every cluster × plan year to report on, with its headline figures.
@@ -115,8 +117,12 @@ def grid_records(processed_dir: str | Path, as_of: date, deadline: tuple[int, in
             }
         )
     # The national report of each year: every region side by side (it reads the summaries made
-    # once per build, but depends on every cluster).
-    for year in sorted(grid["year"].unique()):
+    # once per build, but depends on every cluster). With fewer regions than this the region
+    # reports already show every cluster side by side.
+    national_years = (
+        sorted(grid["year"].unique()) if grid["region_code"].nunique() >= NATIONAL_MIN_REGIONS else []
+    )
+    for year in national_years:
         records.append(
             {
                 "key": f"national-{int(year)}",
