@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 RUN := $(BIN)/python -m analysis
 
 .DEFAULT_GOAL := help
-.PHONY: help venv reports data lab test lint format bench clean
+.PHONY: help venv reports data national lab test lint format bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,10 @@ reports: $(STAMP) ## build every report on the embedded sample data and reports/
 	$(RUN) demo
 	$(RUN) build --demo
 
+national: $(STAMP) ## generate the national demonstration (~400 clusters in 80 regions) and build every report
+	$(RUN) demo --national
+	$(RUN) build --demo
+
 lab: $(STAMP) ## JupyterLab on 127.0.0.1:8888, project kernel by default (ARGS="--no-browser --port 9999")
 	$(RUN) lab $(ARGS)
 
@@ -50,6 +54,7 @@ bench: $(STAMP) ## measure the speed targets against their baselines (prints nam
 	$(RUN) bench
 
 clean: ## remove generated data, the demonstration region and reports (keeps .venv)
+	if [ -f data/raw/.national-demo.json ] && [ -x $(BIN)/python ]; then $(RUN) demo --national --remove; fi
 	rm -rf data/processed/* reports/* reports/.current reports/.site-* reports/.staging-* data/raw/submissions/demo-* data/raw/federal/demo-* data/raw/plans/federal/demo-*
 	rm -f data/raw/clusters-demo.csv data/raw/participants-demo.csv data/raw/plans/demo-*
 	touch data/processed/.gitkeep reports/.gitkeep

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import nbformat
@@ -65,7 +66,7 @@ def test_build_makes_every_cluster_year_report_and_the_index(built):
         "64/region-2025.html",
         "64/tiny-it/2024.html",
         "64/tiny-it/2025.html",
-    ]
+    ]  # two regions: no national report (it needs three)
     index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     for report in reports:
         assert f'href="html/{report}"' in index
@@ -209,6 +210,41 @@ def test_no_name_reaches_processed_data_reports_or_data_docs(built):
         data = path.read_bytes()
         for name in NAMES:
             assert name.encode("utf-8") not in data, f"{name} in {path}"
+
+
+def test_national_summaries_enter_the_national_reports_fingerprints_only(tmp_path):
+    from analysis.site.build import BuildOptions, _jobs
+
+    records = [
+        {"key": "63/c/2025", "kind": "cluster", "title": "c", "cluster_id": "c", "region_code": "63",
+         "year": 2025, "clusters": ["c"]},
+        {"key": "63/region-2025", "kind": "region", "title": "r", "cluster_id": "", "region_code": "63",
+         "year": 2025, "clusters": ["c"]},
+        {"key": "national-2025", "kind": "national", "title": "n", "cluster_id": "", "region_code": "",
+         "year": 2025, "clusters": ["c"]},
+    ]  # fmt: skip
+    options = BuildOptions(tmp_path, tmp_path, tmp_path, date(2026, 1, 21))
+    tables = {
+        "clusters": {"": "h", "c": "1"},
+        "facts": {"": "h", "c": "1"},
+        "cluster_years": {"": "h", "c": "1"},
+        "ambition": {"": "1"},
+    }
+
+    def prints(changed: dict) -> dict:
+        return {j.key: j.fingerprint for j in _jobs(records, options, {**tables, **changed}, {})}
+
+    before = prints({})
+    ambition = prints({"ambition": {"": "2"}})
+    assert (
+        ambition["63/c/2025"] == before["63/c/2025"]
+        and ambition["63/region-2025"] == before["63/region-2025"]
+    )
+    assert ambition["national-2025"] != before["national-2025"]
+    facts = prints({"facts": {"": "h", "c": "2"}})
+    assert facts["63/c/2025"] != before["63/c/2025"] and facts["national-2025"] == before["national-2025"]
+    registry = prints({"clusters": {"": "h", "c": "2"}})
+    assert all(registry[k] != before[k] for k in before)
 
 
 def test_region_report_compares_its_clusters(built):

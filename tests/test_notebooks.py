@@ -51,6 +51,7 @@ def test_notebook_runs_on_the_project_kernel(path):
 PARAMETERS = {
     "cluster_report.ipynb": {"cluster", "year", "data_dir", "as_of", "deadline", "downloads"},
     "region_report.ipynb": {"region", "year", "data_dir", "as_of", "deadline", "downloads"},
+    "national_report.ipynb": {"year", "data_dir", "as_of", "deadline", "downloads"},
     "starter.ipynb": {"region", "cluster", "year", "indicator", "as_of", "data_dir"},
 }
 
@@ -81,6 +82,7 @@ EXPECTED = {
         "Выполнено 1 из 19",
     ],
     "region_report.ipynb": ["<h1>63 — Самарская область</h1>", "Тестовый кластер «Право»"],
+    "national_report.ipynb": ["<h1>Профессионалитет: регионы страны</h1>", "63 — Самарская область"],
 }
 
 

@@ -8,7 +8,9 @@ its status, row counts, ``sha256`` and ``size_bytes``), ``quality`` (rows accept
 cluster-year) and ``validation`` (every rule of the great-expectations run: table, sheet, column,
 rule, expectation, success, rows_checked, rows_failed) and ``warnings`` (facts far above their
 count target, kept but flagged: cluster_id, year, indicator, programme_code, fact, target, ratio,
-rule).
+rule);
+``cluster_years``, ``ambition`` and ``over_fulfilled`` (``metrics.national``, ``metrics.ambition``:
+what the national report reads, computed once per build).
 Parquet files are written to a temporary name and renamed, so a reader never sees half a table.
 """
 
@@ -36,6 +38,9 @@ TABLES = (
     "quality",
     "validation",
     "warnings",
+    "cluster_years",
+    "ambition",
+    "over_fulfilled",
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("staffing", "ingest", "build")
+BENCHMARKS = ("staffing", "ingest", "build", "national")
 
 
 def add_parser(subparsers) -> None:
@@ -16,7 +16,9 @@ def add_parser(subparsers) -> None:
         "per-cluster loop baseline. ingest: generate a region of 600 filled-in forms and time its "
         "ingest against reading with openpyxl. build: generate a region of 13 clusters × 3 years and "
         "time our cold, no-op and one-cluster-changed builds against the naive papermill + nbconvert "
-        "loop. Each figure is printed as a `name: value` line.",
+        "loop. national: generate the national demonstration (400 clusters in 80 regions by default) "
+        "and time its cold, no-op and one-cluster-changed builds, the CPU time per report and the floor "
+        "of a report without notebook machinery. Each figure is printed as a `name: value` line.",
     )
     parser.add_argument(
         "--only",
@@ -44,6 +46,12 @@ def add_parser(subparsers) -> None:
         default=None,
         metavar="N",
         help="build: time the naive loop on the first N reports only and scale it (default: all)",
+    )
+    parser.add_argument(
+        "--national-clusters", type=int, default=400, metavar="N", help="national: clusters (default 400)"
+    )
+    parser.add_argument(
+        "--national-regions", type=int, default=80, metavar="N", help="national: regions (default 80)"
     )
     parser.set_defaults(func=run)
 
@@ -83,4 +91,12 @@ def run(args) -> int:
         from analysis.bench.build import run_build_benchmark
 
         _print(run_build_benchmark(baseline_limit=args.baseline_reports, progress=_progress))
+    if "national" in chosen:
+        from analysis.bench.national import run_national_benchmark
+
+        _print(
+            run_national_benchmark(
+                args.national_clusters, args.national_regions, seed=args.seed, progress=_progress
+            )
+        )
     return 0 if ok else 1

@@ -18,10 +18,58 @@ def add_parser(subparsers) -> None:
     )
     add_data_options(parser)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: %(default)s)")
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="write the national demonstration instead: about 400 clusters in 80 regions "
+        "(clusters-national.csv, plans/nat-*.csv, participants-national.csv, their forms), beside "
+        "the real data and never over a file it did not write",
+    )
+    parser.add_argument(
+        "--clusters", type=int, default=400, help="with --national: clusters (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--regions", type=int, default=80, help="with --national: regions (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--remove",
+        action="store_true",
+        help="with --national: only remove what the national demonstration wrote (as it recorded it)",
+    )
     parser.set_defaults(func=run)
 
 
+def run_national(args) -> int:
+    from analysis.demo.national import clean_national, write_national_demo
+    from analysis.demo.region import REGISTRY_FILE, SEED_CLUSTER
+    from analysis.sources.plan import read_plan_file
+    from analysis.sources.registry import load_registry
+
+    if args.remove:
+        removed = clean_national(args.raw)
+        print(f"national demo: {len(removed)} files removed from {args.raw}")
+        return 0
+    if args.clusters < args.regions or args.regions < 1:
+        print(f"demo: --clusters ({args.clusters}) must be at least --regions ({args.regions}) ≥ 1")
+        return 2
+    real = load_registry(args.raw / REGISTRY_FILE)
+    if SEED_CLUSTER not in set(real["cluster_id"]):
+        print(f"demo: the registry has no {SEED_CLUSTER!r}: its plan is the pattern of the demo plans")
+        return 2
+    seed_plan = read_plan_file(real.loc[real["cluster_id"] == SEED_CLUSTER, "plan_path"].iloc[0])
+    try:
+        written = write_national_demo(args.raw, seed_plan, args.clusters, args.regions, args.seed)
+    except FileExistsError as exc:
+        print(f"demo: {exc}")
+        return 2
+    forms = sum(1 for p in written if p.suffix == ".xlsx")
+    print(f"national demo: {forms} forms and {len(written) - forms} other files written under {args.raw}")
+    return 0
+
+
 def run(args) -> int:
+    if args.national:
+        return run_national(args)
     from analysis.demo.region import DEFECTS, write_demo_region
 
     written = write_demo_region(args.raw, args.seed)

@@ -58,7 +58,7 @@ def cluster_year_states(
     **Decision — undated.** A received cluster-year without a submission date (a facts CSV, or a
     form whose «Дата представления» is blank) is ``on_time``: lateness is a finding we state only
     on evidence, and the file was in hand by ``as_of``. ``dated`` is false for it, so a page can say
-    the date is not given.
+    the date is not given. The rule itself is :func:`assign_states`.
 
     ``rate_shown`` — whether a fulfilment rate may be shown: only for a received cluster-year
     with at least one accepted fact. Otherwise pages show «нет данных»: a cluster-year with no
@@ -66,8 +66,6 @@ def cluster_year_states(
     the submission that counts (NaT when undated or none), ``source_file`` its file as recorded
     (empty when none), ``deadline`` the reporting deadline of the year.
     """
-    from analysis.metrics.fulfilment import reporting_deadline
-
     keys = ["cluster_id", "year"]
     grid = cluster_years[keys].drop_duplicates().astype({"cluster_id": "str", "year": "int64"})
     read = submissions[submissions["status"] == "read"].dropna(subset=["cluster_id"])
@@ -86,30 +84,48 @@ def cluster_year_states(
     out["source_file"] = out["source_file"].fillna("").astype("str")
     out["submitted_on"] = pd.to_datetime(out["submitted_on"])
     out["received"] = (out["source_file"] != "") | out["any_fact"].fillna(False).astype(bool)
-    out["dated"] = out["submitted_on"].notna()
-    out["deadline"] = pd.to_datetime(
-        pd.Series([reporting_deadline(int(y), deadline) for y in out["year"]], index=out.index, dtype=object)
-    )
-    late = out["dated"] & (out["submitted_on"] > out["deadline"])
-    overdue = out["deadline"] < pd.Timestamp(as_of)
+    # A file refused whole still names its cluster-year: «получен, не принят».
     refused_files = submissions[submissions["status"].isin(["rejected", "unreadable"])].dropna(
         subset=["cluster_id", "year"]
     )
     refused_keys = set(
         zip(refused_files["cluster_id"].astype(str), refused_files["year"].astype("int64"), strict=True)
     )
-    refused = pd.Series(
-        [(c, int(y)) in refused_keys for c, y in zip(out["cluster_id"], out["year"], strict=True)],
-        index=out.index,
-        dtype=bool,
+    out["refused"] = [
+        (c, int(y)) in refused_keys for c, y in zip(out["cluster_id"], out["year"], strict=True)
+    ]
+    out = assign_states(out, as_of, deadline)
+    out["rate_shown"] = out["received"] & out["has_facts"].fillna(False).astype(bool)
+    return out[STATE_COLUMNS].sort_values(keys).reset_index(drop=True)
+
+
+def assign_states(receipts: pd.DataFrame, as_of: date, deadline: tuple[int, int] = (1, 20)) -> pd.DataFrame:
+    """The states rule of :func:`cluster_year_states`, given what was received: ``receipts`` has
+    ``year``, ``received``, ``submitted_on`` (NaT: undated) and optionally ``refused`` (a file of the
+    cluster-year was refused whole); adds ``dated``, ``deadline`` and
+    ``state``. Summaries computed once per build (the national report's) keep the receipts and
+    take the states of the day from here, so that every page uses one rule."""
+    from analysis.metrics.fulfilment import reporting_deadline
+
+    out = receipts.copy()
+    out["submitted_on"] = pd.to_datetime(out["submitted_on"])
+    out["dated"] = out["submitted_on"].notna()
+    out["deadline"] = pd.to_datetime(
+        pd.Series([reporting_deadline(int(y), deadline) for y in out["year"]], index=out.index, dtype=object)
+    )
+    late = out["dated"] & (out["submitted_on"] > out["deadline"])
+    overdue = out["deadline"] < pd.Timestamp(as_of)
+    refused = (
+        out["refused"].fillna(False).astype(bool)
+        if "refused" in out.columns
+        else pd.Series(False, index=out.index, dtype=bool)
     )
     out["state"] = np.select(
         [out["received"] & late, out["received"], refused, overdue],
         [LATE, ON_TIME, REFUSED, MISSING],
         default=NOT_DUE,
     )
-    out["rate_shown"] = out["received"] & out["has_facts"].fillna(False).astype(bool)
-    return out[STATE_COLUMNS].sort_values(keys).reset_index(drop=True)
+    return out
 
 
 def completeness(

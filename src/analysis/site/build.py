@@ -26,8 +26,8 @@ One build at a time (:mod:`.lock`). Step by step:
    copy, which becomes the published version with one rename of the site's pointer
    (:mod:`.publish`).
 
-Output names come from the parameters: ``html/<region>/<cluster>/<year>.html`` and
-``html/<region>/region-<year>.html``.
+Output names come from the parameters: ``html/<region>/<cluster>/<year>.html``,
+``html/<region>/region-<year>.html`` and ``html/national-<year>.html``.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ logger = logging.getLogger(__name__)
 
 CLUSTER_NOTEBOOK = settings.notebooks_dir() / "cluster_report.ipynb"
 REGION_NOTEBOOK = settings.notebooks_dir() / "region_report.ipynb"
+NATIONAL_NOTEBOOK = settings.notebooks_dir() / "national_report.ipynb"
 MANIFEST = "build.json"
 VALIDATION = "validation.html"  # the validation results, our own offline page
 # What earlier versions published and this one does not: great-expectations Data Docs (they
@@ -105,6 +106,7 @@ class BuildOptions:
     wait: bool = False
     cluster_notebook: Path = CLUSTER_NOTEBOOK
     region_notebook: Path = REGION_NOTEBOOK
+    national_notebook: Path = NATIONAL_NOTEBOOK
     failed_dir: Path | None = None  # executed notebooks of failed reports; default: failed_folder(out)
 
 
@@ -176,7 +178,11 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
     """A job per grid record, with its parameters and fingerprint (the as-of date only through
     whether the report's year is past its deadline: ``deadline.last_year_due``)."""
     due = last_year_due(options.as_of, parse_deadline(options.deadline))
-    notebooks = {"cluster": options.cluster_notebook, "region": options.region_notebook}
+    notebooks = {
+        "cluster": options.cluster_notebook,
+        "region": options.region_notebook,
+        "national": options.national_notebook,
+    }
     declared = {kind: declared_parameters(path) for kind, path in notebooks.items()}
     digests = {kind: file_digest(path) for kind, path in notebooks.items()}
     common = {
@@ -189,6 +195,8 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
         kind = record["kind"]
         if kind == "cluster":
             parameters = {"cluster": record["cluster_id"], "year": record["year"], **common}
+        elif kind == "national":
+            parameters = {"year": record["year"], **common}
         else:
             parameters = {"region": record["region_code"], "year": record["year"], **common}
         if "downloads" in declared[kind]:
@@ -338,7 +346,9 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     previous = _read_previous(out)
     from analysis.site.closure import code_for, report_code
 
-    made_by = report_code([options.cluster_notebook, options.region_notebook], processed)
+    made_by = report_code(
+        [options.cluster_notebook, options.region_notebook, options.national_notebook], processed
+    )
     base = {"code": made_by["code"], "libraries": made_by["libraries"]}
     # The as-of date enters only through what it decides: which years' deadlines have passed.
     due = last_year_due(options.as_of, parse_deadline(options.deadline))

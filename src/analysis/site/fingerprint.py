@@ -147,9 +147,15 @@ def read_manifest(processed_dir: str | Path) -> dict:
 
 def is_current(processed_dir: str | Path, source: str, as_of: date | None = None) -> bool:
     """True when the processed tables were made from exactly these inputs, code and key, with an
-    as-of date that decided the same (:func:`as_of_state`)."""
+    as-of date that decided the same (:func:`as_of_state`) and the same years past their reporting
+    deadline (the national summaries hold each cluster-year's state)."""
     manifest = read_manifest(processed_dir)
     dates = manifest.get("input_dates", [])
+    from analysis.deadline import last_year_due
+
+    due = last_year_due(as_of or date.today())
     return (
-        manifest.get("source") == source and manifest.get("as_of_state") == as_of_state(dates, as_of)
+        manifest.get("source") == source
+        and manifest.get("as_of_state") == as_of_state(dates, as_of)
+        and manifest.get("years_due", due) == due
     ) and all((Path(processed_dir) / f"{name}.parquet").exists() for name in manifest.get("tables") or ["-"])

@@ -1,4 +1,5 @@
-"""The reports a build makes — every cluster × plan year and every region × year — with the
+"""The reports a build makes — every cluster × plan year, every region × year and the national
+report of every year — with the
 headline figures and the state of each cluster-year that the index shows beside its link.
 
 Computed from the processed tables once per build (and only when they, the as-of date or the
@@ -17,6 +18,8 @@ from analysis.metrics.completeness import cluster_year_states
 from analysis.reports.labels import met_text, rate_text, state_text
 from analysis.sources.plan import FAMILY_PLAN
 from analysis.tables import read_table
+
+NATIONAL_MIN_REGIONS = 3  # regions with reports that make a national report worth its page
 
 
 def report_grid(processed_dir: str | Path, as_of: date, deadline: tuple[int, int] = (1, 20)) -> pd.DataFrame:
@@ -59,8 +62,8 @@ def _number(value) -> float | None:
 
 def grid_records(processed_dir: str | Path, as_of: date, deadline: tuple[int, int]) -> dict:
     """``{"reports": [...], "problems": [...]}``: one record per report (cluster reports first,
-    then region reports), each with what the index needs; ``problems`` are the clusters whose
-    plan could not be read (they have no reports)."""
+    then region reports, then the national reports), each with what the index needs;
+    ``problems`` are the clusters whose plan could not be read (they have no reports)."""
     grid = report_grid(processed_dir, as_of, deadline)
     clusters = read_table(processed_dir, "clusters")
     states = cluster_year_states(
@@ -114,6 +117,27 @@ def grid_records(processed_dir: str | Path, as_of: date, deadline: tuple[int, in
                 "clusters": sorted(members),
                 "year": int(year),
                 "demo": bool(grid[(grid["region_code"] == code) & (grid["year"] == year)]["demo"].any()),
+            }
+        )
+    # The national report of each year: every region side by side (it reads the summaries made
+    # once per build, but depends on every cluster). With fewer regions than this the region
+    # reports already show every cluster side by side.
+    national_years = (
+        sorted(grid["year"].unique()) if grid["region_code"].nunique() >= NATIONAL_MIN_REGIONS else []
+    )
+    for year in national_years:
+        records.append(
+            {
+                "key": f"national-{int(year)}",
+                "kind": "national",
+                "title": f"Все регионы, {int(year)}",
+                "region_code": "",
+                "region_name": "",
+                "cluster_id": "",
+                "cluster_name": "",
+                "clusters": sorted(clusters["cluster_id"]),
+                "year": int(year),
+                "demo": bool(grid[grid["year"] == year]["demo"].any()),
             }
         )
     set_aside = clusters[clusters["plan_error"] != ""]

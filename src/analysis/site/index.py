@@ -1,4 +1,5 @@
-"""``reports/index.html``: every report of the site by region → cluster → year, with a status
+"""``reports/index.html``: every report of the site — the national reports, then by region →
+cluster → year — with a status
 badge each (готов / замечания к данным / не построен / устарел), rendered from the build
 manifest through a Jinja2 template with autoescape — markup lives only in the template.
 
@@ -80,6 +81,9 @@ def render_index(manifest: dict) -> str:
     """The index page as HTML text (Russian, self-contained, no scripts)."""
     build = manifest["build"]
     entries = [_view(e) for e in manifest["reports"]]
+    # The national level above the regions: its reports have no region.
+    national = sorted((e for e in entries if e["kind"] == "national"), key=lambda e: e["year"])
+    entries = [e for e in entries if e["kind"] != "national"]
     regions = []
     for code in sorted({e["region_code"] for e in entries}):
         mine = [e for e in entries if e["region_code"] == code]
@@ -117,6 +121,7 @@ def render_index(manifest: dict) -> str:
             demo=any(e.get("demo") for e in entries),
             problems=manifest.get("problems", []),
             failed=counts["failed"],
+            national=national,
             regions=regions,
             quality=quality,
             validation_href=manifest.get("validation_href"),

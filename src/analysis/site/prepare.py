@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.deadline import last_year_due
 from analysis.errors import PlanError
 from analysis.ingest.pseudonym import key_fingerprint, load_key
 from analysis.ingest.read import start_reading
@@ -199,6 +200,7 @@ def prepare(
         **staffing_tables(result.tables, plan),
     }
     repeated_rows, repeated_files, rejects = _repeated(processed_dir, result.rejects, result.submissions)
+    tables.update(national_tables(tables, plan, as_of or date.today()))
     previous = read_manifest(processed_dir).get("tables", {})
     digests, written = {}, []
     facts = result.tables["facts"]
@@ -215,6 +217,8 @@ def prepare(
             "tables": digests,
             "input_dates": result.input_dates,
             "as_of_state": as_of_state(result.input_dates, as_of),
+            # The national summaries hold each cluster-year's state: made anew when a deadline passes.
+            "years_due": last_year_due(as_of),
         },
     )
     docs = validator.publish(Path(docs_dir)) if docs_dir else None
@@ -276,6 +280,26 @@ def _repeated(processed_dir: Path, rejects: pd.DataFrame, submissions: pd.DataFr
     except (OSError, ValueError, KeyError):
         pass
     return int(rejects["_repeated"].sum()), files, rejects
+
+
+def national_tables(
+    tables: dict[str, pd.DataFrame], plan: pd.DataFrame, as_of: date
+) -> dict[str, pd.DataFrame]:
+    """What the national report reads, computed here once per build instead of from every
+    cluster's cells per page: a row per cluster-year (``cluster_years``), the ambition of each
+    indicator across clusters (``ambition``) and every over-fulfilled cell (``over_fulfilled``)."""
+    from analysis.metrics import ambition
+    from analysis.metrics.fulfilment import cell_status
+    from analysis.metrics.national import cluster_year_table
+
+    cells = cell_status(plan[plan["family"] == plan_module.FAMILY_PLAN], tables["facts"], as_of)
+    return {
+        "cluster_years": cluster_year_table(
+            cells, tables["submissions"], tables["facts"], tables["staffing"]
+        ),
+        "ambition": ambition.indicator_ambition(cells),
+        "over_fulfilled": ambition.over_fulfilled_cells(cells),
+    }
 
 
 def staffing_tables(tables: dict[str, pd.DataFrame], plan: pd.DataFrame) -> dict[str, pd.DataFrame]:
