@@ -359,7 +359,7 @@ def xlsx_retyped(plan: pd.DataFrame, path: Path, numbers: bool = True) -> Path:
     sheet.merge_cells(start_row=1, start_column=2, end_row=2, end_column=2)
     sheet.merge_cells(start_row=1, start_column=3, end_row=1, end_column=2 + len(years))
     for code, title, *cells in sheet_rows(plan)[1:]:
-        values = [int(c) if numbers and c.isdigit() else (c or None) for c in cells]
+        values = [int(c) if numbers and c.isascii() and c.isdigit() else (c or None) for c in cells]
         sheet.append([code, title, *values])
     book.save(path)
     return path

@@ -127,7 +127,11 @@ def test_malformed_word_tables_give_clear_errors(tmp_path, rows, message):
 def test_a_cell_that_is_not_a_mark_is_a_problem_naming_the_cell(tmp_path):
     document = docx.Document()
     table = add_header(document, numbers=False)
-    for cells in [["1.", "Раздел", "", "", ""], ["1.1", "Группа"], ["1.1.1", "П", "да", "может быть", "-"]]:
+    for cells in [
+        ["1.", "Раздел", "", "", ""],
+        ["1.1", "Группа"],
+        ["1.1.1", "Показатель", "да", "может быть", "-"],
+    ]:
         add_row(table, cells)
     document.save(tmp_path / "bad.docx")
     result = read_docx_file(tmp_path / "bad.docx")

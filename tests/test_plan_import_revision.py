@@ -139,7 +139,7 @@ def test_unknown_document_types_and_clusters_are_refused(tmp_path, raw, capsys):
     (tmp_path / "plan.odt").write_text("x", encoding="utf-8")
     assert main(["import-plan", str(tmp_path / "plan.odt"), "--cluster", "samara-law"]) != 0
     assert "неизвестный тип документа" in capsys.readouterr().err
-    (tmp_path / "plan.txt").write_text("2024\n1. Р\n1.1 Г\n1.1.1 П 1\n", encoding="utf-8")
+    (tmp_path / "plan.txt").write_text("2024\n1. Р\n1.1 Г\n1.1.1 Показатель 1\n", encoding="utf-8")
     # An unknown cluster is a usage error, as in every command: exit 2, the known ids listed.
     assert main(["import-plan", str(tmp_path / "plan.txt"), "--cluster", "nope", "--raw", str(raw)]) == 2
     assert "unknown cluster 'nope'; the registry lists: " in capsys.readouterr().err

@@ -140,19 +140,28 @@ def test_years_come_from_the_document_header():
 
 
 def test_missing_trailing_cell_is_blank_with_a_warning_naming_the_line():
+    """A programme row (checked against its namesakes) gets a warning; an indicator a problem."""
     result = parse_text(
         plan_text("""
         1. Раздел
         1.1 Группа
         1.1.1 Показатель
+        38.02.01 Экономика
         - да
         1.1.2 Другой
-        1 1 1
+        1 1
     """),
         "doc.txt",
     )
-    assert result.plan.iloc[2, 4:].tolist() == ["-", "да", ""]
-    assert len(result.warnings) == 1 and "doc.txt, строка 9" in result.warnings[0]
+    assert result.plan.iloc[3, 4:].tolist() == ["-", "да", ""]
+    assert result.plan.iloc[4, 4:].tolist() == ["1", "1", ""]
+    assert (
+        len(result.warnings) == 1
+        and "doc.txt, строка 10: у 1.1.1 / 38.02.01 нет ячейки за 2026" in result.warnings[0]
+    )
+    assert (
+        len(result.problems) == 1 and "doc.txt, строка 12: у 1.1.2 нет ячейки за 2026" in result.problems[0]
+    )
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ import pandas as pd
 
 from analysis.errors import Location, PlanError
 from analysis.sources.plan import FIXED_COLUMNS, check_plan_rows, parse_target
-from analysis.sources.plan_import.marks import looks_like_value, read_mark
+from analysis.sources.plan_import.marks import is_mark, looks_like_value, read_mark
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ class Piece:
     name: str = ""  # name text on this piece
     cells: tuple[str, ...] = ()  # year cells as the source writes them ("" for an empty cell)
     positional: bool = False  # the cells are the row's year columns in order, empty ones included
+    glued: str = ""  # a value-like token just before the cells, left in the name («… да да - -»)
 
 
 @dataclass
@@ -169,6 +170,7 @@ def assemble(
 ) -> ImportResult:
     """Walk the pieces of a document into canonical plan rows (see the module docstring)."""
     rows: list[_Row] = []
+    glued: list[str] = []
     seen: dict[tuple[str, str], Piece] = {}
     section = group = indicator = ""
     for piece in pieces:
@@ -201,7 +203,14 @@ def assemble(
             rows[-1].names.append(piece.name)
         if piece.cells:
             _attach_cells(rows[-1] if rows else None, piece, len(years))
-    return _finish(rows, years, source, list(notes or []))
+        if piece.glued and rows:
+            glued.append(
+                f"{where_ru(piece.where)}: {quote(piece.glued)} перед значениями "
+                f"{label(rows[-1].code, rows[-1].programme_code)} — лишнее значение? Проверьте ячейки года"
+            )
+    result = _finish(rows, years, source, list(notes or []))
+    result.problems[:0] = glued
+    return result
 
 
 def _finish(rows: list[_Row], years: list[str], source: str, notes: list[str]) -> ImportResult:
@@ -263,9 +272,11 @@ def _read_cells(
     raw = list(row.cells)
     if raw and len(raw) < len(years):
         missing = ", ".join(years[len(raw) :])
-        warnings.append(
-            f"{where}: у {name} нет ячейки за {missing} — прочитано как «нет цели»; сверьте с документом"
-        )
+        # A text layer leaves an empty cell out (the seed's 40.02.02 row): read as the last
+        # cells, a warning for a programme row (whose title the cross-checks compare with its
+        # other rows); an indicator's row stops the import, as there is nothing to check it by.
+        line = f"{where}: у {name} нет ячейки за {missing} — прочитано как «нет цели»; сверьте с документом"
+        (warnings if row.kind == "programme" else problems).append(line)
         raw += [""] * (len(years) - len(raw))
     cells = []
     for year, text in zip(years, raw or [""] * len(years), strict=True):
@@ -296,7 +307,25 @@ def _glued_tail(name: str) -> str:
     tail = []
     while tokens and looks_like_value(tokens[-1]) and len(tail) < 6:
         tail.insert(0, tokens.pop())
-    return " ".join(tail) if tail else ""
+    if tail:
+        return " ".join(tail)
+    return value_among_last_words(name.split())
+
+
+def value_among_last_words(words: list[str], last: int = 4) -> str:
+    """A value among the last words («… работодателей - 9 ok» gives «9 ok»), but not a year
+    before «г.», a number after «№» or a dash between words; empty when there is none."""
+    for i in range(max(0, len(words) - last), len(words)):
+        word, after = words[i], words[i + 1] if i + 1 < len(words) else ""
+        before = words[i - 1] if i else ""
+        if (
+            is_mark(word)
+            and read_mark(word).value != "-"
+            and before != "№"
+            and not after.lower().startswith("г")
+        ):
+            return " ".join(words[i:])
+    return ""
 
 
 def cross_checks(plan: pd.DataFrame, places: dict[tuple[str, str], str]) -> list[str]:
@@ -318,6 +347,15 @@ def cross_checks(plan: pd.DataFrame, places: dict[tuple[str, str], str]) -> list
                     f"{places[(code, '')]}: у показателя {code} {len(listed)} строк(и) программ, "
                     f"у других {most} — не потерялась ли строка?"
                 )
+    rows = plan[plan["kind"] == "programme"]
+    for programme, titles in rows.groupby("programme_code")["title"]:
+        usual = titles.value_counts().index[0]
+        for code, title in zip(rows.loc[titles.index, "code"], titles, strict=True):
+            if title != usual and titles.value_counts()[usual] > 1:
+                problems.append(
+                    f"{places[(code, programme)]}: название {programme} у {code} не как в других строках: "
+                    f"{_changed_words(usual, title)} — не приклеилось ли значение?"
+                )
     for kind, depth in (("section", 1), ("group", 2), ("indicator", 3)):
         codes = plan.loc[plan["kind"] == kind, "code"].tolist()
         by_parent: dict[str, list[int]] = {}
@@ -335,6 +373,14 @@ def cross_checks(plan: pd.DataFrame, places: dict[tuple[str, str], str]) -> list
                     "не пропущена ли строка?"
                 )
     return problems
+
+
+def _changed_words(usual: str, title: str) -> str:
+    a, b = usual.split(), title.split()
+    extra = [w for w in b if w not in a] or ["…"]
+    missing = [w for w in a if w not in b]
+    text = "лишнее «" + " ".join(extra)[:30] + "»"
+    return text + (f", нет «{' '.join(missing)[:30]}»" if missing else "")
 
 
 def _start_row(piece: Piece, section: str, group: str, indicator: str) -> _Row:

@@ -37,7 +37,27 @@ _FOOTNOTE = re.compile(r"^(.+?)([¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*{1,3})$")
 _LETTER = re.compile(r"[A-Za-zА-Яа-яЁё]")
 # Short words a title may end with that are not values (so «… 2026 г.» is not a value glued on).
 _TITLE_WORDS = frozenset(
-    {"г.", "г", "гг.", "гг", "год", "года", "№", "и", "в", "на", "по", "с", "к", "от", "для"}
+    {
+        "г.",
+        "г",
+        "гг.",
+        "гг",
+        "год",
+        "года",
+        "№",
+        "и",
+        "в",
+        "на",
+        "по",
+        "с",
+        "к",
+        "от",
+        "для",
+        "а",
+        "о",
+        "у",
+        "я",
+    }
 )
 
 
@@ -57,7 +77,10 @@ def read_mark(text: str) -> Mark:
         return Mark("")
     plain = _plain(token)
     if plain is not None:
-        return Mark(plain)
+        lookalike = plain != token and plain not in ("-",)
+        return Mark(
+            plain, f"латинские буквы в «{token}» прочитаны как кириллица: «{plain}»" if lookalike else ""
+        )
     footnote = _FOOTNOTE.match(token)
     if footnote:
         plain = _plain(footnote.group(1))
@@ -96,8 +119,12 @@ def looks_like_value(token: str) -> bool:
         return True
     if token.lower() in _TITLE_WORDS or token.endswith((",", ";")):
         return False  # a title word, or an item of a list in a title («2024, 2025, 2026 гг.»)
+    if is_mark(token.strip("()[].:\"'«»")):
+        return True  # a mark in brackets or with a full stop: «(да)», «да.»
     if token.lower() in {"нет", "н/д", "н/п", "нд", "нп", "--", "---"}:
         return True
+    if len(token) == 1:
+        return True  # a lone letter or sign where a word would be: «V», «✗»
     if not _LETTER.search(token):
         return token not in {")", "(", ":", ";", ".", ",", "»", "«", '"'}
     return any(c.isdigit() for c in token) and len(token) <= 4

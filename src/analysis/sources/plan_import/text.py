@@ -51,6 +51,7 @@ from analysis.sources.plan_import.assemble import (
     SourceError,
     assemble,
     split_code,
+    value_among_last_words,
 )
 from analysis.sources.plan_import.marks import is_mark, looks_like_value
 
@@ -63,7 +64,7 @@ _BULLETS = {"-", "–", "—", "•", "·", "▪", "●", "◦", "*", "○", "�
 _TOKEN = re.compile(r"\S+")
 END_OF_TABLE = re.compile(
     r"^(?:согласовано|утверждаю|утверждено|утвержден[аы]?|м\.\s?п\.|подпис[ьи]|\(подпись\)|"
-    r"примечани[ея]|сноск[аи]|\*|[¹²³⁴⁵⁶⁷⁸⁹])(?:\W|$)|_{3,}",
+    r"примечани[ея]|сноск[аи])(?:\W|$)|^(?:\*+|[¹²³⁴⁵⁶⁷⁸⁹]+)\s*[А-Яа-яЁёA-Za-z]|_{3,}",
     re.IGNORECASE,
 )
 _HEADER_PHRASES = sorted(
@@ -279,7 +280,11 @@ def _split_trailing_cells(pieces: list[Piece], width: int, numbers: set[int]) ->
         while trailing < len(tokens) and is_mark(tokens[len(tokens) - 1 - trailing]):
             trailing += 1
         if 0 < trailing < width and trailing < len(tokens):
-            out[first] = replace(start, name=" ".join(tokens[:-trailing]), cells=tuple(tokens[-trailing:]))
+            before = tokens[-trailing - 1]
+            glued = before if looks_like_value(before) else value_among_last_words(tokens[:-trailing], 2)
+            out[first] = replace(
+                start, name=" ".join(tokens[:-trailing]), cells=tuple(tokens[-trailing:]), glued=glued
+            )
     return out
 
 
@@ -343,8 +348,12 @@ def _piece(
     fits = trailing == width or _placed(tokens[len(tokens) - trailing :], width, centres) is not None
     if tail and any(is_mark(t) for t in tail) and fits:
         name = " ".join(words[: len(words) - trailing])
-        return _cells_piece(where, raw, code, name, tokens[len(tokens) - trailing :], width, centres)
-    return Piece(where, raw, code=code, name=rest if code else stripped)
+        piece = _cells_piece(where, raw, code, name, tokens[len(tokens) - trailing :], width, centres)
+        before = words[len(words) - trailing - 1] if len(words) > trailing else ""
+        return replace(piece, glued=before) if before and looks_like_value(before) else piece
+    takes = _takes_cells(code) if code else open_cells is not None
+    glued = value_among_last_words(words, 3) if takes else ""
+    return Piece(where, raw, code=code, name=rest if code else stripped, glued=glued)
 
 
 def _values_only(words: list[str]) -> bool:
