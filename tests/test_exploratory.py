@@ -25,7 +25,7 @@ def test_the_starter_runs_from_its_folder_on_the_fixture_project(project_home, m
             if cell.source.startswith(source_start)
         )
 
-    assert f"Tables('{project_home}/data/processed': clusters, " in text
+    assert f"Tables('{project_home}/data/processed': ambition, cluster_years, clusters, " in text
     compared = output_of("analysis.compare_clusters(indicator")
     assert "samara-law" in compared and "tiny-law" in compared and "tiny-it" not in compared  # region 63 only
     not_met = output_of("not_met = ")
