@@ -24,6 +24,7 @@ from analysis.reports.labels import (
     STATUS_COLOURS,
     STATUS_RU,
     UNDATED_NOTE,
+    number_text,
     percent,
     rate_text,
     state_text,
@@ -283,7 +284,7 @@ def _target_text(row) -> str:
     if row.target_kind == "yes":
         return "да"
     if row.target_kind == "count":
-        return f"{row.target_value:g}"
+        return number_text(row.target_value)
     return row.target_raw or "—"
 
 
@@ -291,7 +292,7 @@ def _fact_text(row) -> str:
     if pd.isna(row.fact_value):
         return "—"
     if row.fact_kind == "number":
-        return f"{row.fact_value:g}"
+        return number_text(row.fact_value)
     return "да" if row.fact_kind == "yes" else "нет"
 
 
