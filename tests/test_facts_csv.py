@@ -32,7 +32,7 @@ def test_each_bad_row_is_rejected_with_its_rule_and_nothing_is_lost(raw_dir, lin
     reject = result.rejects.iloc[0]
     assert (reject["column"], reject["source_row"]) == (column, rows_read + 1)
     assert rule in reject["rule"]
-    assert result.reject_lines()[0].startswith(f"{path}, row {rows_read + 1}, column {column!r}: ")
+    assert result.reject_lines()[0].startswith(f"{path}, строка {rows_read + 1}, столбец «{column}»: ")
 
 
 def test_accepted_facts_are_tidy(raw_dir):
@@ -58,7 +58,7 @@ def test_a_facts_file_without_its_columns_is_refused(tmp_path):
     path = tmp_path / "facts.csv"
     path.write_text("кластер,год\nx,2024\n", encoding="utf-8")
     with pytest.raises(
-        InputError, match=r"facts.csv, row 1: нет столбцов «Код показателя» \(indicator\), .* — первая"
+        InputError, match=r"facts.csv, строка 1: нет столбцов «Код показателя» \(indicator\), .* — первая"
     ):
         read_facts_file(path)
 

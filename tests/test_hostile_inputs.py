@@ -266,7 +266,7 @@ def test_a_stray_cell_at_xfd1048576_is_left_out_quickly_and_the_form_is_read(cle
     assert run.path.stat().st_size < 20_000
     assert run.entry["status"] == "read" and run.entry["rows_read"] == 4 == run.entry["rows_accepted"]
     [line] = run.lines("out")
-    assert "sheet 'Преподаватели': ячейки за пределами формы" in line and "XFD1048576" in line
+    assert "лист «Преподаватели»: ячейки за пределами формы" in line and "XFD1048576" in line
     run.check_accounted()
     run.check_others_untouched(("tiny-it", 2025))
 
@@ -316,7 +316,7 @@ def _huge_sheet(path: Path, part_name: str, size: int) -> None:
 @pytest.mark.parametrize(
     ("case", "part", "words"),
     [
-        ("sheet-of-200-mb", "xl/worksheets/sheet3.xml", "sheet 'Преподаватели': лист занимает 2"),
+        ("sheet-of-200-mb", "xl/worksheets/sheet3.xml", "лист «Преподаватели»: лист занимает 2"),
         ("shared-strings-of-80-mb", "xl/sharedStrings.xml", "часть sharedStrings.xml занимает 8"),
     ],
 )
@@ -356,9 +356,7 @@ def test_rows_below_the_form_s_last_row_are_left_out_and_named(clean, tmp_path, 
     )
     assert run.entry["status"] == "read" and run.entry["rows_read"] == 4
     [line] = run.lines("out")
-    assert (
-        "sheet 'Набор': ячейки за пределами формы (10 строк × 64 столбцов) не читаются: A23 и ещё 2" in line
-    )
+    assert "лист «Набор»: ячейки за пределами формы (10 строк × 64 столбцов) не читаются: A23 и ещё 2" in line
 
 
 def _it(sheet: str, row: int, column: int, value):
@@ -423,7 +421,7 @@ def test_implausible_values_reject_their_rows_with_the_reason(clean, tmp_path, c
     assert found == expected
     printed = run.lines()
     assert len(printed) == len(IMPLAUSIBLE)  # one line each: no rule has more than three rows here
-    dropped = [line for line in printed if line.startswith("value dropped: ")]
+    dropped = [line for line in printed if line.startswith("значение не учтено: ")]
     assert sorted(next(r for *_, r in dropping if r in line) for line in dropped) == sorted(
         r for *_, r in dropping
     )
@@ -440,7 +438,7 @@ def test_a_pair_starting_in_1900_is_rejected_not_counted_as_active(clean, tmp_pa
     rows["Наставничество"][0][4] = "01.02.1900"
     run = Run(clean, tmp_path, capsys, "tiny-law_2024_v2.xlsx", form_writer(rows, submitted="16.01.2025"))
     [line] = run.lines()
-    assert "column 'Начало': пара начинается раньше начала периода плана (01.01.2024)" in line
+    assert "столбец «Начало»: пара начинается раньше начала периода плана (01.01.2024)" in line
     assert run.tables["pairs"].query("cluster_id == 'tiny-law'").empty
     run.check_others_untouched(("tiny-law", 2024))
 
@@ -454,7 +452,7 @@ def test_a_cached_error_value_rejects_its_row(clean, tmp_path, capsys):
     )
     run = Run(clean, tmp_path, capsys, "tiny-it_2025.xlsx", write)
     [line] = run.lines()
-    assert "column 'Факт': в ячейке ошибка формулы #DIV/0!" in line
+    assert "столбец «Факт»: в ячейке ошибка формулы #DIV/0!" in line
     run.check_accounted()
 
 
@@ -520,7 +518,7 @@ def test_fifty_thousand_bad_rows_print_a_summary_not_fifty_thousand_lines(clean,
     printed = [line for line in run.err.splitlines() if bulk in line]
     assert len(printed) == 4
     assert printed[-1].endswith(
-        "49997 more row(s) like these (факт — число ≥ 0, «да» или «нет») — every one is in "
+        "49997 строк(и) по тому же правилу (факт — число ≥ 0, «да» или «нет») — все они в "
         f"{tmp_path / 'processed' / 'rejects.parquet'}"
     )
     assert run.log.loc[bulk, "rows_read"] == 50_000 == run.log.loc[bulk, "rows_rejected"]

@@ -197,7 +197,7 @@ def test_malformed_row_gives_its_message_and_loses_nothing(raw_dir_with_forms, c
     assert rejected == 0 or not optional
     lines = result.dropped_lines() if optional else result.reject_lines()
     line = next(x for x in lines if rule in x)
-    assert line.startswith(f"{path}, sheet '") and ", row " in line and f"column {column!r}" in line
+    assert line.startswith(f"{path}, лист «") and ", строка " in line and f"столбец «{column}»" in line
 
 
 @pytest.mark.parametrize(
@@ -336,7 +336,7 @@ def test_an_invalid_optional_snils_drops_the_value_and_keeps_the_person_and_the_
     assert accounted(result, path) == (10, 10, 0)
     assert len(result.tables["teachers"]) == 3 and len(result.tables["pairs"]) == 1
     [line] = result.dropped_lines()
-    assert line.startswith(f"{path}, sheet 'Преподаватели', row 2, column 'СНИЛС': {rule}")
+    assert line.startswith(f"{path}, лист «Преподаватели», строка 2, столбец «СНИЛС»: {rule}")
     assert "значение не учтено, строка принята" in line and snils not in line
 
 
@@ -456,7 +456,7 @@ def test_a_year_written_as_words_names_the_year(raw_dir_with_forms):
     write_form(raw_dir_with_forms / FORM, year="две тысячи двадцать четвёртый")
     result = run_ingest(raw_dir_with_forms)
     message = result.submissions["message"].iloc[0]
-    assert "год записывается числом, например 2025 (value 'две тысячи двадцать четвёртый')" in message
+    assert "год записывается числом, например 2025 (значение «две тысячи двадцать четвёртый»)" in message
 
 
 @pytest.mark.parametrize("year", ["2024 г.", "2024 год", "2024г", " 2024 "])

@@ -16,8 +16,8 @@ def test_an_infinite_fact_is_refused_at_its_cell_and_the_region_is_built(clean, 
     write = sheet_edit("Показатели", *INF_FACT, year=2025, submitted="15.01.2026")
     run = Run(clean, tmp_path, capsys, "tiny-it_2025.xlsx", write)
     [line] = run.lines()
-    assert "sheet 'Показатели', row 2, column 'Факт': в ячейке сохранено не число, а INF" in line
-    assert "(value 'INF')" in line
+    assert "лист «Показатели», строка 2, столбец «Факт»: в ячейке сохранено не число, а INF" in line
+    assert "(значение «INF»)" in line
     assert run.entry["status"] == "read" and run.entry["rows_rejected"] == 1
     facts = run.tables["facts"].query("cluster_id == 'tiny-it' and year == 2025")
     assert facts["indicator"].tolist() == ["1.6.1"]
@@ -30,7 +30,7 @@ def test_a_stored_nan_is_refused_not_read_as_no_data(clean, tmp_path, capsys):  
     write = sheet_edit("Показатели", INF_FACT[0], b'<c r="E2"><v>NaN</v></c>', year=2025)
     run = Run(clean, tmp_path, capsys, "tiny-it_2025.xlsx", write)
     [line] = run.lines()
-    assert "column 'Факт': в ячейке сохранено не число, а NaN" in line
+    assert "столбец «Факт»: в ячейке сохранено не число, а NaN" in line
     facts = run.tables["facts"].query("cluster_id == 'tiny-it' and year == 2025")
     assert "1.1.4" not in facts["indicator"].tolist()
 
@@ -41,7 +41,7 @@ def test_infinite_hours_reject_the_teacher_row(clean, tmp_path, capsys):  # noqa
     )
     run = Run(clean, tmp_path, capsys, "tiny-it_2025.xlsx", write)
     [line] = run.lines()
-    assert "column 'Часов в году': в ячейке сохранено не число, а INF" in line
+    assert "столбец «Часов в году»: в ячейке сохранено не число, а INF" in line
     assert run.tables["teachers"].query("cluster_id == 'tiny-it' and year == 2025").empty
 
 
@@ -55,7 +55,7 @@ def test_a_pair_starting_in_the_year_3000_is_refused_at_its_cell(clean, tmp_path
     ]
     run = Run(clean, tmp_path, capsys, "tiny-it_2025.xlsx", form_writer(rows, cluster="tiny-it", year=2025))
     [line] = run.lines()
-    assert "column 'Начало': год даты 3000 — опечатка?" in line
+    assert "столбец «Начало»: год даты 3000 — опечатка?" in line
     run.check_accounted()
     run.check_others_untouched(("tiny-it", 2025))
 

@@ -73,7 +73,7 @@ SPECIAL = [
 def test_a_special_entry_is_named_in_one_line_and_skipped(clean, tmp_path, capsys, case, write, words):  # noqa: F811
     run = Run(clean, tmp_path, capsys, "tiny-it_2025.xlsx", write)
     [line] = run.lines()
-    assert words in line and "file not loaded" in line
+    assert words in line and "файл не загружен" in line
     assert run.entry["status"] == "unreadable"
     # Nothing but a folder is opened, even to take its fingerprint.
     assert (run.entry["sha256"] == "") == (case != "folder-named-xlsx")

@@ -78,9 +78,9 @@ def test_a_mistyped_training_date_drops_the_date_not_the_teacher(clean, tmp_path
     assert run.entry["rows_rejected"] == 0
     assert len(_mine(run)) == 2 and _mine(run)["training_completed"].isna().all()
     lines = run.lines()
-    assert len(lines) == 2 and all(line.startswith("value dropped: ") for line in lines)
+    assert len(lines) == 2 and all(line.startswith("значение не учтено: ") for line in lines)
     assert (
-        f"column '{TRAINING}': нужна дата в виде дд.мм.гггг: значение не учтено, строка принята" in lines[0]
+        f"столбец «{TRAINING}»: нужна дата в виде дд.мм.гггг: значение не учтено, строка принята" in lines[0]
     )
     staffing = pd.read_parquet(tmp_path / "processed" / "staffing.parquet")
     mine = staffing.query("cluster_id == 'tiny-it' and year == 2025")
@@ -100,7 +100,7 @@ def test_a_form_without_the_training_date_column_keeps_every_teacher_and_says_so
     run = Run(clean, tmp_path, capsys, "tiny-it_2025.xlsx", write)
     assert run.entry["rows_rejected"] == 0 and len(_mine(run)) == 5
     [note] = run.lines("out")
-    assert f"sheet 'Преподаватели': нет столбца «{TRAINING}» — эти значения не учтены, строки приняты" in note
+    assert f"лист «Преподаватели»: нет столбца «{TRAINING}» — эти значения не учтены, строки приняты" in note
     assert not run.lines()
 
 
@@ -186,4 +186,6 @@ def test_a_mistyped_mentor_count_drops_the_count_not_the_programme(clean, tmp_pa
     enrolment = _mine(run, "enrolment")
     assert enrolment["enrolled"].tolist() == [40] and enrolment["with_employer_mentor"].isna().all()
     [line] = run.lines()
-    assert line.startswith("value dropped: ") and "column 'Из них с наставником от работодателя'" in line
+    assert (
+        line.startswith("значение не учтено: ") and "столбец «Из них с наставником от работодателя»" in line
+    )

@@ -143,7 +143,9 @@ def test_a_pair_naming_one_of_two_namesakes_is_rejected_with_the_reason(clean, t
         ],
     )
     [line] = [line for line in run.lines() if "Наставничество" in line]
-    assert "column 'Преподаватель ПОО (ФИО)': в листе «Преподаватели» двое с этим ФИО и разными СНИЛС" in line
+    assert (
+        "столбец «Преподаватель ПОО (ФИО)»: в листе «Преподаватели» двое с этим ФИО и разными СНИЛС" in line
+    )
     assert run.tables["pairs"].query("cluster_id == 'tiny-it' and year == 2025").empty
     assert len(_people(run)) == 3
 

@@ -39,7 +39,7 @@ def test_a_person_paired_with_themselves_is_rejected(clean, tmp_path, capsys):  
     ]
     run = _run(clean, tmp_path, capsys, _form(Преподаватели=[EMPLOYER, COLLEGE], Наставничество=[pair]))
     [line] = run.lines()
-    assert "column 'Специалист (ФИО)': преподаватель и специалист — один и тот же человек" in line
+    assert "столбец «Специалист (ФИО)»: преподаватель и специалист — один и тот же человек" in line
     assert run.tables["pairs"].query("cluster_id == 'tiny-it' and year == 2025").empty
 
 
@@ -48,7 +48,7 @@ def test_an_employer_teacher_with_no_hours_is_rejected_a_college_one_is_kept(cle
     idle_college = [*COLLEGE[:5], 0, None]
     run = _run(clean, tmp_path, capsys, _form(Преподаватели=[idle_employer, idle_college]))
     [line] = run.lines()
-    assert "row 2, column 'Часов в году': у работника организации-работодателя 0 часов" in line
+    assert "строка 2, столбец «Часов в году»: у работника организации-работодателя 0 часов" in line
     teachers = run.tables["teachers"].query("cluster_id == 'tiny-it' and year == 2025")
     assert teachers["org_id"].tolist() == ["ГБПОУ «Тест»"]
     import pandas as pd
@@ -65,7 +65,7 @@ def test_a_fact_on_a_heading_without_a_target_is_rejected(clean, tmp_path, capsy
     ]
     run = _run(clean, tmp_path, capsys, _form(Показатели=facts))
     [line] = run.lines()
-    assert "row 2, column 'Факт': у показателя нет своего плана, только по программам" in line
+    assert "строка 2, столбец «Факт»: у показателя нет своего плана, только по программам" in line
     kept = run.tables["facts"].query("cluster_id == 'tiny-it' and year == 2025")
     assert sorted(zip(kept["indicator"], kept["programme_code"], kept["fact_kind"], strict=True)) == [
         ("1.1.1", "38.02.01", "number"),

@@ -94,7 +94,7 @@ def test_the_file_that_counts_and_the_one_set_aside_are_named(
     message = run.log.loc[aside, "message"]
     assert f"учитывается {second}, а не этот файл: {why}" in message
     assert f"учитывается этот файл; отложен(ы): {first}" in run.log.loc[counted, "message"]
-    notes = [line for line in run.out.splitlines() if line.startswith("note: ")]
+    notes = [line for line in run.out.splitlines() if line.startswith("замечание: ")]
     assert sum(first in line and second in line for line in notes) == 2
     from analysis.site.validation_page import render_validation_page
 

@@ -55,6 +55,11 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
 
 
 SHOWN_PER_RULE = 3  # lines printed per file and rule; the rest are counted
+# How each line about a submission begins, in the words of the people who fix the files.
+NOT_LOADED = "файл не загружен"
+REJECTED = "строка отклонена"
+DROPPED = "значение не учтено"
+NOTE = "замечание"
 
 
 def summarised(frame, label: str, table: object = None) -> list[str]:
@@ -68,10 +73,9 @@ def summarised(frame, label: str, table: object = None) -> list[str]:
     for (file, rule), group in frame.groupby(["source_file", "rule"], sort=False):
         lines += [f"{label}: {line}" for line in row_lines(group.head(SHOWN_PER_RULE))]
         if len(group) > SHOWN_PER_RULE:
-            where = f" — every one is in {table}" if table else ""
-            lines.append(
-                f"{label}: {file}: {len(group) - SHOWN_PER_RULE} more row(s) like these ({rule}){where}"
-            )
+            where = f" — все они в {table}" if table else ""
+            more = len(group) - SHOWN_PER_RULE
+            lines.append(f"{label}: {file}: ещё {more} строк(и) по тому же правилу ({rule}){where}")
     return lines
 
 
@@ -79,16 +83,16 @@ def print_prepare_summary(result) -> None:
     """Problems on stderr, each once, summarised per file and rule; notes and totals on stdout."""
     processed = result.processed or Path("data/processed")
     problems = [f"plan set aside: {line}" for line in result.plan_errors]
-    problems += [f"file not loaded: {line}" for line in result.unreadable]
+    problems += [f"{NOT_LOADED}: {line}" for line in result.unreadable]
     if result.rejected is not None:
-        problems += summarised(result.rejected, "rejected", processed / "rejects.parquet")
+        problems += summarised(result.rejected, REJECTED, processed / "rejects.parquet")
     else:
-        problems += [f"rejected: {line}" for line in result.rejects]
-    problems += summarised(result.dropped, "value dropped")
+        problems += [f"{REJECTED}: {line}" for line in result.rejects]
+    problems += summarised(result.dropped, DROPPED)
     for line in problems:
         print(line, file=sys.stderr)
     for line in result.notices:
-        print(f"note: {line}")
+        print(f"{NOTE}: {line}")
     warnings = f", {result.fact_warnings} fact(s) far above target" if result.fact_warnings else ""
     print(
         f"data: {result.clusters} cluster(s), {result.plan_cells} plan cells; {result.files} file(s), "

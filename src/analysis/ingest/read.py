@@ -35,6 +35,7 @@ from analysis.ingest.workers import Failed, Reading
 from analysis.sources import forms, normalise, participants
 from analysis.sources.entries import examine, relative_to_root
 from analysis.sources.facts import RAW_COLUMNS, read_facts_file
+from analysis.sources.place import place
 from analysis.sources.workbook import (
     IdentityMismatch,
     Submission,
@@ -154,7 +155,7 @@ def _date_problem(submission: Submission, as_of: date) -> str | None:
     day = submission.submitted_on
     if day is None:
         return None
-    where = Location(file=submission.path, sheet=forms.META.title, column="Дата представления")
+    where = place(Location(file=submission.path, sheet=forms.META.title, column="Дата представления"))
     if day > as_of:
         return (
             f"{where}: дата представления {day:%d.%m.%Y} позже даты сборки {as_of:%d.%m.%Y}: файл не "
@@ -253,8 +254,8 @@ def read_and_clean(path: Path, limits: Limits = LIMITS, root: Path | None = None
         if optional and sheet.records:
             names = ", ".join(f"«{h}»" for h in optional)
             submission.notes.append(
-                f"{Location(file=submission.path, sheet=title)}: нет столбца {names} — эти значения не "
-                "учтены, строки приняты"
+                f"{place(Location(file=submission.path, sheet=title))}: нет столбца {names} — эти значения "
+                "не учтены, строки приняты"
             )
     submission.sheets = {}  # what they held is in ``raw`` now
     return Cleaned(submission, parts, raw)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import InputError, Location
+from analysis.errors import Location
 from analysis.ingest.frames import prepare_tables, value_sets
 from analysis.ingest.output import (
     ENROLMENT_OUTPUT_COLUMNS,
@@ -36,6 +36,7 @@ from analysis.ingest.people import People, identify
 from analysis.ingest.plausibility import dates_against_as_of
 from analysis.ingest.read import file_warnings, load_organisations, read_inputs
 from analysis.ingest.workers import Reading
+from analysis.sources.place import problem_line
 from analysis.sources.plan import FAMILY_PLAN
 from analysis.sources.xlsx import LIMITS, Limits
 from analysis.tables import PAIR_COLUMNS, TEACHER_COLUMNS
@@ -66,14 +67,12 @@ class IngestResult:
 
 
 def row_lines(frame: pd.DataFrame) -> list[str]:
-    """One line per row of a rejects-like frame: file, sheet, row, column: rule (value '…')."""
+    """One line per row of a rejects-like frame: file, лист, строка, столбец: rule (значение «…»)."""
     return [
-        str(
-            InputError(
-                Location(file=r.source_file, sheet=r.sheet or None, row=int(r.source_row), column=r.column),
-                r.rule,
-                value=r.value,
-            )
+        problem_line(
+            Location(file=r.source_file, sheet=r.sheet or None, row=int(r.source_row), column=r.column),
+            r.rule,
+            value=r.value,
         )
         for r in frame.itertuples(index=False)
     ]

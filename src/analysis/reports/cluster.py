@@ -25,6 +25,7 @@ from analysis.reports.labels import (
     STATUS_RU,
     UNDATED_NOTE,
     met_text,
+    number_text,
     percent,
     rate_text,
     state_text,
@@ -374,7 +375,7 @@ def _target_text(row) -> str:
     if row.target_kind == "yes":
         return "да"
     if row.target_kind == "count":
-        return f"{row.target_value:g}"
+        return number_text(row.target_value)
     return row.target_raw or "—"
 
 
@@ -382,7 +383,7 @@ def _fact_text(row) -> str:
     if pd.isna(row.fact_value):
         return "—"
     if row.fact_kind == "number":
-        return f"{row.fact_value:g}"
+        return number_text(row.fact_value)
     return "да" if row.fact_kind == "yes" else "нет"
 
 

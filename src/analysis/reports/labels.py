@@ -152,11 +152,36 @@ def met_text(met, planned, received, awaited, provisional: bool) -> str:
 
 
 def percent(value: float | None) -> str:
-    """A share as a whole percent for a report, «—» when there is none (NaN, NA, None)."""
+    """A share as a whole percent for a report, «—» when there is none (NaN, NA, None); never
+    «-0%», thousands grouped (``number_text``)."""
     try:
-        return "—" if value is None or math.isnan(float(value)) else f"{float(value):.0%}"
+        if value is None or math.isnan(float(value)):
+            return "—"
     except TypeError:  # pandas NA
         return "—"
+    return f"{number_text(round(float(value) * 100))}%"
+
+
+GROUP = "\u00a0"  # between groups of thousands: a space that never breaks the number
+
+
+def number_text(value) -> str:
+    """A number the Russian way for a page: thousands grouped (``1 000 000 000``), a decimal comma
+    and at most two decimals (``3,5``), never an exponent (``1e+09``) or «-0»; «—» for none."""
+    try:
+        if value is None or math.isnan(float(value)):
+            return "—"
+    except TypeError:  # pandas NA
+        return "—"
+    number = round(float(value), 2)
+    if math.isinf(number):
+        return "—"
+    if number == 0:
+        return "0"
+    if number.is_integer():
+        return f"{int(number):,}".replace(",", GROUP)
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", GROUP).replace(".", ",")
 
 
 def change_points(value) -> str:

@@ -21,6 +21,8 @@ from analysis.reports.labels import (
     STAFFING_SHARES,
     TARGET_CHECK_RU,
     change_points,
+    number_text,
+    percent,
 )
 
 NO_ROSTER = (
@@ -32,7 +34,7 @@ NO_ROSTER = (
 def _value(metric: str, value) -> str:
     if pd.isna(value):
         return "—"
-    return f"{value:.0%}" if metric in STAFFING_SHARES else f"{value:g}"
+    return percent(value) if metric in STAFFING_SHARES else number_text(value)
 
 
 def _change(metric: str, value) -> str:
@@ -194,7 +196,7 @@ def checks_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
             return "да"
         if row.fact_kind == "no":
             return "нет"
-        return "—" if pd.isna(row.fact_value) else f"{row.fact_value:g}"
+        return number_text(row.fact_value)
 
     table = pd.DataFrame(
         {
@@ -202,7 +204,7 @@ def checks_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
             "Программа": checks["programme_code"],
             "Что сверяется": [MEASURE_RU.get(m, m) for m in checks["measure"]],
             "В отчёте": [reported(r) for r in checks.itertuples()],
-            "По спискам": ["—" if pd.isna(v) else f"{v:g}" for v in checks["roster_value"]],
+            "По спискам": [number_text(v) for v in checks["roster_value"]],
             "Результат сверки": [CHECK_RU.get(s, s) for s in checks["status"]],
         }
     )
@@ -234,9 +236,7 @@ def federal_table(cy: ClusterYear) -> pd.io.formats.style.Styler | Markdown:
                 "Показатель": row.indicator_title,
                 "Ед.": row.unit,
                 "Цель": row.target_raw or "—",
-                "По данным кластера": "—"
-                if check is None or pd.isna(check["roster_value"])
-                else f"{check['roster_value']:g}",
+                "По данным кластера": "—" if check is None else number_text(check["roster_value"]),
                 "Оценка": "—" if check is None else TARGET_CHECK_RU.get(check["status"], check["status"]),
             }
         )

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import InputError, Location
+from analysis.errors import Location
 from analysis.sources import forms, normalise
+from analysis.sources.place import SubmissionProblem
 from analysis.sources.workbook import csv_table, read_csv_rows
 from analysis.sources.xlsx import LIMITS, Limits
 
@@ -62,7 +63,7 @@ def read_facts_file(path: str | Path, limits: Limits = LIMITS) -> pd.DataFrame:
     header = [_NAMES.get(_key(cell), normalise.text(cell)) for cell in rows[0][1]] if rows else []
     missing = [c for c in RAW_COLUMNS if c not in header]
     if missing:
-        raise InputError(
+        raise SubmissionProblem(
             Location(file=str(path), row=1),
             "нет столбцов " + ", ".join(f"«{FORM_HEADINGS[c]}» ({c})" for c in missing),
             "первая строка — заголовки " + ",".join(RAW_COLUMNS) + "[,demo] или "

@@ -31,6 +31,7 @@ from analysis.errors import InputError, Location
 from analysis.sources import dates, forms, normalise
 from analysis.sources.entries import examine, open_regular, relative_to_root
 from analysis.sources.lookalike import difference, to_cyrillic, to_latin
+from analysis.sources.place import problem_line
 from analysis.sources.xlsx import (
     LIMITS,
     CellProblem,
@@ -278,9 +279,12 @@ def read_submission(path: str | Path, limits: Limits = LIMITS, root: str | Path 
             submitted = dates.day(meta.get("submitted_on"))
         except ValueError as exc:
             notes.append(
-                f"{Location(file=str(path), sheet=forms.META.title, column='Дата представления')}: "
-                f"{exc} (value {normalise.text(meta.get('submitted_on'))!r}) — файл считается "
-                "представленным без даты"
+                problem_line(
+                    Location(file=str(path), sheet=forms.META.title, column="Дата представления"),
+                    str(exc),
+                    "файл считается представленным без даты",
+                    normalise.text(meta.get("submitted_on")),
+                )
             )
     try:
         demo = normalise.yes_no(meta.get("demo")) if not normalise.is_blank(meta.get("demo")) else False

@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from analysis.errors import InputError, Location
+from analysis.errors import Location
 from analysis.sources.entries import NotRegular, TooLarge, read_regular
+from analysis.sources.place import SubmissionProblem, place
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _MB = 1 << 20
@@ -71,7 +72,7 @@ class Limits:
 LIMITS = Limits()
 
 
-class UnreadableSubmission(InputError):
+class UnreadableSubmission(SubmissionProblem):
     """A submission that cannot be read at all: not a workbook, corrupt, protected, too large,
     or missing a sheet of the form. It is reported and skipped; the other files go on."""
 
@@ -143,7 +144,7 @@ def read_xlsx(
                 first = scan.first_outside
                 more = f" и ещё {scan.outside - 1}" if scan.outside > 1 else ""
                 notes.append(
-                    f"{Location(file=str(path), sheet=title.strip())}: ячейки за пределами формы "
+                    f"{place(Location(file=str(path), sheet=title.strip()))}: ячейки за пределами формы "
                     f"({limits.max_rows} строк × {limits.max_columns} столбцов) не читаются: "
                     f"{first}{more} — удалите их, если это не опечатка"
                 )
