@@ -18,6 +18,8 @@ from analysis.commands.common import (
     add_data_options,
     add_demo_key_option,
     deadline_text,
+    default_help,
+    home_default,
     iso_date,
     print_prepare_summary,
 )
@@ -45,12 +47,13 @@ def add_parser(subparsers) -> None:
     )
     add_data_options(parser)
     add_demo_key_option(parser)
+    out = home_default(settings.reports_dir)
     parser.add_argument(
         "--out",
         type=Path,
-        default=settings.reports_dir(),
+        default=out,
         metavar="DIR",
-        help="the published site: reports, index.html, build.json (default: %(default)s)",
+        help=f"the published site: reports, index.html, build.json ({default_help(out, 'reports')})",
     )
     parser.add_argument(
         "--as-of",
@@ -202,7 +205,7 @@ class _Progress:
 
 def run(args) -> int:
     from analysis.lock import LockHeld
-    from analysis.site.build import CLUSTER_NOTEBOOK, REGION_NOTEBOOK, BuildOptions, build
+    from analysis.site.build import BuildOptions, build
     from analysis.site.executor import Interrupted
 
     options = BuildOptions(
@@ -223,8 +226,8 @@ def run(args) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
         wait=args.wait,
-        cluster_notebook=args.notebook or CLUSTER_NOTEBOOK,
-        region_notebook=args.region_notebook or REGION_NOTEBOOK,
+        cluster_notebook=args.notebook,
+        region_notebook=args.region_notebook,
     )
     pdf = args.pdf
     if pdf:

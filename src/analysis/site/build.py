@@ -55,8 +55,10 @@ from analysis.site.runner import ReportJob, ReportResult
 
 logger = logging.getLogger(__name__)
 
-CLUSTER_NOTEBOOK = settings.notebooks_dir() / "cluster_report.ipynb"
-REGION_NOTEBOOK = settings.notebooks_dir() / "region_report.ipynb"
+# The report notebooks shipped with the package; a build reads settings.notebooks_dir() (the
+# home's own templates when it has them) unless its options name others.
+CLUSTER_NOTEBOOK = settings.package_notebooks_dir() / "cluster_report.ipynb"
+REGION_NOTEBOOK = settings.package_notebooks_dir() / "region_report.ipynb"
 MANIFEST = "build.json"
 VALIDATION = "validation.html"  # the validation results, our own offline page
 # What earlier versions published and this one does not: great-expectations Data Docs (they
@@ -95,8 +97,8 @@ class BuildOptions:
     executor: str = "local"
     scheduler: object = None
     wait: bool = False
-    cluster_notebook: Path = CLUSTER_NOTEBOOK
-    region_notebook: Path = REGION_NOTEBOOK
+    cluster_notebook: Path | None = None  # default: cluster_report.ipynb of settings.notebooks_dir()
+    region_notebook: Path | None = None
 
 
 @dataclass
@@ -156,7 +158,10 @@ def _read_previous(out: Path) -> dict:
 
 def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) -> list[ReportJob]:
     """A job per grid record, with its parameters and fingerprint."""
-    notebooks = {"cluster": options.cluster_notebook, "region": options.region_notebook}
+    notebooks = {
+        "cluster": options.cluster_notebook or settings.notebooks_dir() / "cluster_report.ipynb",
+        "region": options.region_notebook or settings.notebooks_dir() / "region_report.ipynb",
+    }
     declared = {kind: declared_parameters(path) for kind, path in notebooks.items()}
     digests = {kind: file_digest(path) for kind, path in notebooks.items()}
     common = {
