@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from analysis import __version__, settings
+from analysis.commands.common import NO_HOME
 from analysis.errors import AnalysisError
 
 # Modules that contribute a sub-command, in the order `--help` lists them, by command name
@@ -93,9 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("papermill", "great_expectations"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
-        for name in ("raw", "processed", "out"):
-            if getattr(args, name, "") is None:  # a folder of the home, and there is no home
-                raise settings.NoProjectHome()
+        if any(value is NO_HOME for value in vars(args).values()):  # a folder of a home that is not there
+            raise settings.NoProjectHome()
         return int(args.func(args) or EXIT_OK)
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -128,7 +128,10 @@ def add_parser(subparsers) -> None:
         "when there is none)",
     )
     parser.add_argument(
-        "--wait", action="store_true", help="if another build is running, wait for it instead of exiting"
+        "--wait",
+        action="store_true",
+        help="if another build is running, wait for it instead of exiting (saying whom it waits "
+        "for, and for how long, every 30 s)",
     )
     parser.add_argument(
         "--notebook",

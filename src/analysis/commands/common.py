@@ -34,16 +34,26 @@ def deadline_text(text: str) -> str:
 # how to name a home when a command needs one.
 
 
-def home_default(folder) -> Path | None:
-    """``folder()`` (a ``settings`` folder function), or None when there is no project home."""
+class _NoHome:
+    """The default of a folder option when there is no project home: the CLI refuses it."""
+
+    def __repr__(self) -> str:
+        return "<no project home>"
+
+
+NO_HOME = _NoHome()
+
+
+def home_default(folder) -> Path | _NoHome:
+    """``folder()`` (a ``settings`` folder function), or ``NO_HOME`` when there is none."""
     try:
         return folder()
     except settings.NoProjectHome:
-        return None
+        return NO_HOME
 
 
-def default_help(path: Path | None, relative: str) -> str:
-    return f"default: {path}" if path is not None else f"default: {relative} under the project home"
+def default_help(path: Path | _NoHome, relative: str) -> str:
+    return f"default: {relative} under the project home" if path is NO_HOME else f"default: {path}"
 
 
 def add_raw_option(parser: argparse.ArgumentParser, what: str) -> None:
