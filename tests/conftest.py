@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import shutil
 from io import StringIO
 from pathlib import Path
 
@@ -209,8 +210,15 @@ def make_project(root: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def project_home(tmp_path_factory) -> Path:
-    """A built fixture project, shared by the tests that run notebooks, ``show`` and JupyterLab."""
+    """A built fixture project, shared by the tests that run notebooks, ``show`` and JupyterLab.
+    Read-only: a test that changes a project works on ``copy_project(project_home, tmp_path)``."""
     return make_project(tmp_path_factory.mktemp("home"))
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """A copy of a shared fixture project (times kept) for a test that changes it; returns it."""
+    shutil.copytree(source, target, symlinks=True)
+    return target
 
 
 def outputs_text(notebook) -> str:

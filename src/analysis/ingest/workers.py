@@ -223,10 +223,17 @@ class Reading:
         return value.rebuild() if kind == "raised" else value
 
     def _failure(self, exitcode: int | None) -> Failed:
-        if exitcode == -signal.SIGALRM:
+        signals = {getattr(signal, name, None): name for name in ("SIGALRM", "SIGKILL")}
+        if exitcode is not None and exitcode < 0 and signals.get(-exitcode) == "SIGALRM":
             return Failed(f"файл не прочитан за {self.seconds:g} с: он слишком велик или устроен необычно")
-        if exitcode in (-signal.SIGABRT, -signal.SIGKILL):
-            return Failed(_OUT_OF_MEMORY)
+        if exitcode is not None and exitcode < 0 and signals.get(-exitcode) == "SIGKILL":
+            return Failed(_OUT_OF_MEMORY)  # the kernel's out-of-memory killer
+        if exitcode is not None and exitcode < 0:  # a reader that crashed (a Rust panic aborts)
+            name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else -exitcode
+            return Failed(
+                f"чтение файла прервалось аварийно (сигнал {name}): файл повреждён или устроен "
+                "необычно — откройте его в Excel и сохраните заново"
+            )
         return Failed(f"чтение файла прервалось (код завершения {exitcode}): файл повреждён")
 
     def close(self) -> None:
