@@ -40,6 +40,9 @@ test: $(STAMP) lint ## lint, then run the whole test suite
 wheel-check: $(STAMP) ## build the wheel, install it in a fresh venv outside the checkout, run demo/build/show/notebooks
 	PYTHON=$(BIN)/python .ci/wheel-check
 
+test-fast: $(STAMP) ## the tests that take no build, notebook, browser or JupyterLab (under a minute)
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not lab"
+
 lint: $(STAMP) ## ruff over the package, tests and notebooks; import-linter over the stages
 	$(BIN)/ruff check src tests notebooks
 	$(BIN)/ruff format --check src tests notebooks

@@ -15,6 +15,41 @@ SEED_PLAN = ROOT / "data" / "raw" / "plans" / "samara-law.csv"
 SEED_TEXT = ROOT.parent / "shared" / "seeds" / "000_4630c187282b80aa.txt"
 
 
+# Markers by module, so a test added to one of these modules is marked without a decorator:
+# `slow` runs builds, notebooks, whole ingests or processes (seconds each); `browser` opens
+# headless Chromium; `lab` starts JupyterLab. `make test-fast` leaves all three out; a test in
+# another module can carry the marker itself (@pytest.mark.slow).
+MODULE_MARKERS = {
+    "test_build": ("slow",),
+    "test_build_engine": ("slow",),
+    "test_demo_region": ("slow",),
+    "test_downloads": ("slow",),
+    "test_escaping": ("slow", "browser"),
+    "test_exploratory": ("slow",),
+    "test_hostile_inputs": ("slow",),
+    "test_ingest_bench": ("slow",),
+    "test_install": ("slow",),
+    "test_lab": ("slow", "lab"),
+    "test_notebooks": ("slow",),
+    "test_print": ("slow", "browser"),
+    "test_provenance": ("slow",),
+}
+# Single tests of otherwise fast modules that open a browser.
+BROWSER_TESTS = {
+    "test_build.py::test_reports_render_in_a_headless_browser",
+    "test_plan_import_pdf.py::test_the_seed_plan_printed_by_chromium_reads_back_into_the_canonical_plan",
+}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        for name in MODULE_MARKERS.get(item.path.stem, ()):
+            item.add_marker(name)
+        if f"{item.path.name}::{item.originalname}" in BROWSER_TESTS:
+            item.add_marker("browser")
+            item.add_marker("slow")
+
+
 def table(text: str, **dtypes) -> pd.DataFrame:
     """An expected table written inline in a test, as CSV; empty cells stay empty strings."""
     frame = pd.read_csv(StringIO(inspect.cleandoc(text)), dtype=str, keep_default_na=False)
