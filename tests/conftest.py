@@ -27,12 +27,14 @@ MODULE_MARKERS = {
     "test_escaping": ("slow", "browser"),
     "test_exploratory": ("slow",),
     "test_hostile_inputs": ("slow",),
+    "test_ingest": ("slow",),
     "test_ingest_bench": ("slow",),
     "test_install": ("slow",),
     "test_lab": ("slow", "lab"),
     "test_notebooks": ("slow",),
     "test_print": ("slow", "browser"),
     "test_provenance": ("slow",),
+    "test_report_details": ("slow",),
 }
 # Single tests of otherwise fast modules that open a browser.
 BROWSER_TESTS = {
