@@ -43,10 +43,16 @@ BROWSER_TESTS = {
 }
 
 
+# Fixtures that build a whole site: a test that asks for one is slow wherever it is.
+SLOW_FIXTURES = {"site", "built", "built_once"}
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         for name in MODULE_MARKERS.get(item.path.stem, ()):
             item.add_marker(name)
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker("slow")
         if f"{item.path.name}::{item.originalname}" in BROWSER_TESTS:
             item.add_marker("browser")
             item.add_marker("slow")
