@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 RUN := $(BIN)/python -m analysis
 
 .DEFAULT_GOAL := help
-.PHONY: help venv reports data national lab test lint format bench clean
+.PHONY: help venv reports data national lab test test-fast wheel-check lint format bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -40,6 +40,12 @@ lab: $(STAMP) ## JupyterLab on 127.0.0.1:8888, project kernel by default (ARGS="
 
 test: $(STAMP) lint ## lint, then run the whole test suite
 	$(BIN)/python -m pytest
+
+wheel-check: $(STAMP) ## build the wheel, install it in a fresh venv outside the checkout, run demo/build/show/notebooks
+	PYTHON=$(BIN)/python .ci/wheel-check
+
+test-fast: $(STAMP) ## the tests that take no build, notebook, browser or JupyterLab (under a minute)
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not lab"
 
 lint: $(STAMP) ## ruff over the package, tests and notebooks; import-linter over the stages
 	$(BIN)/ruff check src tests notebooks

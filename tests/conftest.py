@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import shutil
 from io import StringIO
 from pathlib import Path
 
@@ -12,6 +13,49 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PLAN = ROOT / "data" / "raw" / "plans" / "samara-law.csv"
 SEED_TEXT = ROOT.parent / "shared" / "seeds" / "000_4630c187282b80aa.txt"
+
+
+# Markers by module, so a test added to one of these modules is marked without a decorator:
+# `slow` runs builds, notebooks, whole ingests or processes (seconds each); `browser` opens
+# headless Chromium; `lab` starts JupyterLab. `make test-fast` leaves all three out; a test in
+# another module can carry the marker itself (@pytest.mark.slow).
+MODULE_MARKERS = {
+    "test_build": ("slow",),
+    "test_build_engine": ("slow",),
+    "test_demo_region": ("slow",),
+    "test_downloads": ("slow",),
+    "test_escaping": ("slow", "browser"),
+    "test_exploratory": ("slow",),
+    "test_hostile_inputs": ("slow",),
+    "test_ingest": ("slow",),
+    "test_ingest_bench": ("slow",),
+    "test_install": ("slow",),
+    "test_lab": ("slow", "lab"),
+    "test_notebooks": ("slow",),
+    "test_print": ("slow", "browser"),
+    "test_provenance": ("slow",),
+    "test_report_details": ("slow",),
+}
+# Single tests of otherwise fast modules that open a browser.
+BROWSER_TESTS = {
+    "test_build.py::test_reports_render_in_a_headless_browser",
+    "test_plan_import_pdf.py::test_the_seed_plan_printed_by_chromium_reads_back_into_the_canonical_plan",
+}
+
+
+# Fixtures that build a whole site: a test that asks for one is slow wherever it is.
+SLOW_FIXTURES = {"site", "built", "built_once"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        for name in MODULE_MARKERS.get(item.path.stem, ()):
+            item.add_marker(name)
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker("slow")
+        if f"{item.path.name}::{item.originalname}" in BROWSER_TESTS:
+            item.add_marker("browser")
+            item.add_marker("slow")
 
 
 def table(text: str, **dtypes) -> pd.DataFrame:
@@ -209,8 +253,15 @@ def make_project(root: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def project_home(tmp_path_factory) -> Path:
-    """A built fixture project, shared by the tests that run notebooks, ``show`` and JupyterLab."""
+    """A built fixture project, shared by the tests that run notebooks, ``show`` and JupyterLab.
+    Read-only: a test that changes a project works on ``copy_project(project_home, tmp_path)``."""
     return make_project(tmp_path_factory.mktemp("home"))
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """A copy of a shared fixture project (times kept) for a test that changes it; returns it."""
+    shutil.copytree(source, target, symlinks=True)
+    return target
 
 
 def outputs_text(notebook) -> str:

@@ -81,14 +81,23 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The tiny fixture built once with the real report notebooks (8 reports)."""
+def built_once(tmp_path_factory) -> Path:
+    """The tiny fixture built once with the real report notebooks (8 reports); read-only."""
     from conftest import make_raw
 
     root = tmp_path_factory.mktemp("engine")
     make_raw(root)
     assert main(_args(root, "--jobs", "2")) == 0
     return root
+
+
+@pytest.fixture
+def built(built_once, tmp_path, capsys) -> Path:
+    """A copy of the built fixture of this test's own, to build on, lock or kill."""
+    from conftest import copy_project
+
+    capsys.readouterr()  # the first build's output, when this test set it up, is not this test's
+    return copy_project(built_once, tmp_path / "built")
 
 
 def test_a_noop_rebuild_runs_no_report_and_touches_no_file(built, capsys):
@@ -130,9 +139,15 @@ def test_one_clusters_change_reruns_its_reports_and_its_regions_only(project, ca
     assert {k for k, s in statuses(project).items() if s == "built"} == rerun
 
 
-def test_a_partial_build_updates_its_reports_and_keeps_the_whole_index(built, capsys):
+def test_a_partial_build_updates_its_reports_and_keeps_the_whole_index(project, capsys):
+    # Built where it stays: --force ingests again, and the processed tables name their raw files
+    # by absolute path, so in a copy of a built project every other report would turn stale.
+    built = project
+    assert main(_args(built, "--jobs", "2")) == 0
+    capsys.readouterr()
     assert main(_args(built, "--cluster", "tiny-law", "--year", "2024", "--force", "--jobs", "1")) == 0
-    assert "1 built, 7 unchanged" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 built, 7 unchanged" in out, out
     index = (built / "reports" / "index.html").read_text(encoding="utf-8")
     for key in statuses(built):
         assert f'href="html/{key}.html"' in index, key
@@ -221,9 +236,8 @@ def test_a_hanging_report_times_out_naming_its_cell(project, tmp_path, capsys):
     sleeper = notebook(
         tmp_path / "sleeper.ipynb", "import time", 'time.sleep(600) if cluster == "tiny-it" else None'
     )
-    started = time.monotonic()
     code = main(_args(project, "--year", "2024", "--timeout", "3", "--notebook", str(sleeper)))
-    assert code == 1 and time.monotonic() - started < 60
+    assert code == 1
     err = capsys.readouterr().err
     assert "FAILED 64/tiny-it/2024: не завершился за 3 с (--timeout); ячейка 4: time.sleep(600)" in err
     assert statuses(project)["63/tiny-law/2024"] == "built"
@@ -388,7 +402,9 @@ def test_wait_waits_for_the_running_build(built):
     out, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 0, err
     assert "8 unchanged" in out
-    assert re.search(rf"waiting for the build of pid {os.getpid()} on .*; waited \d+ s", err), err
+    assert re.search(rf"waiting for the build that holds .*\(pid {os.getpid()} on .*\): \d+ s so far", err), (
+        err
+    )
 
 
 @pytest.mark.parametrize("portable", ["", "1"])
@@ -408,10 +424,8 @@ def test_a_signal_stops_a_parallel_build_leaving_no_process_and_the_site_intact(
         time.sleep(0.2)
     assert len(_marked(marker)) >= 3, build.stderr.read() if build.poll() is not None else "not started"
     time.sleep(0.5)
-    sent = time.monotonic()
     build.send_signal(signum)
-    build.communicate(timeout=30)
-    assert time.monotonic() - sent < 10
+    build.communicate(timeout=120)  # a guard against a hang, not a measure of speed
     assert build.returncode == {signal.SIGTERM: 143, signal.SIGINT: 130, signal.SIGKILL: -9}[signum]
     deadline = time.monotonic() + 5
     while _marked(marker) and time.monotonic() < deadline:

@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+from pathlib import Path
 
+from analysis import __version__, settings
+from analysis.commands.common import NO_HOME
 from analysis.errors import AnalysisError
 
 # Modules that contribute a sub-command, in the order `--help` lists them, by command name
@@ -45,6 +49,14 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         epilog="Run `python -m analysis COMMAND --help` for the options of one command.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    parser.add_argument("--version", action="version", version=f"analysis {__version__}")
+    parser.add_argument(
+        "--home",
+        type=Path,
+        metavar="DIR",
+        help=f"the project folder (data/, reports/, logs/) for this command and every process it "
+        f"starts; default ${settings.ENV_HOME}, else the checkout the package runs from",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
     for name in modules:
@@ -52,9 +64,27 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _global_options(argv: list[str]) -> tuple[str | None, str | None]:
+    """The ``--home`` value and the command name, from the options before the command."""
+    home = command = None
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--home":
+            home = next(tokens, None)
+        elif token.startswith("--home="):
+            home = token.split("=", 1)[1]
+        elif not token.startswith("-"):
+            command = token
+            break
+    return home, command
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    command = next((a for a in argv if not a.startswith("-")), None)
+    home, command = _global_options(argv)
+    if home:
+        # In the environment, so report processes, kernels and JupyterLab read the same home.
+        os.environ[settings.ENV_HOME] = str(Path(home).expanduser().resolve())
     parser = make_parser(command)
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -65,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("papermill", "great_expectations"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
+        if any(value is NO_HOME for value in vars(args).values()):  # a folder of a home that is not there
+            raise settings.NoProjectHome()
         return int(args.func(args) or EXIT_OK)
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,16 +1,20 @@
 """One build (or ingest) at a time: an OS file lock the kernel releases when its holder dies.
 
 The lock file holds who has it (pid, host, start time, command) so a second build can say
-which build holds it. ``fcntl.flock`` is released by the OS however the holder ends — exit,
-crash, SIGKILL — so a stale lock cannot outlive its process, provided no child keeps a copy of
-its descriptor: every process forked under the lock calls :func:`detach_child` first.
+which build holds it. The lock is the operating system's, on Linux, macOS and Windows alike,
+behind one interface (:func:`try_lock`, :func:`unlock`): ``fcntl.flock`` on POSIX,
+``msvcrt.locking`` of one byte far past the holder's note on Windows (a Windows lock is
+mandatory, so it must not cover the bytes a waiting build reads). Either is released by the OS
+however the holder ends — exit, crash, SIGKILL, a closed console — so a stale lock cannot
+outlive its process, provided no child keeps a copy of its descriptor: every process forked
+under the lock calls :func:`detach_child` first. Neither module is imported before a lock is
+taken, so the analyst's side imports nothing platform-specific.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import json
 import logging
 import os
@@ -24,6 +28,66 @@ from pathlib import Path
 from analysis.errors import AnalysisError
 
 logger = logging.getLogger(__name__)
+
+# Windows: the byte locked, beyond any holder's note (a region past the end may be locked).
+_WINDOWS_REGION = 1 << 30
+NOTICE_SECONDS = 30.0  # a waiting build says whom it waits for, and for how long, this often
+
+
+def try_lock(fd: int) -> bool:
+    """Take the exclusive lock on ``fd`` without blocking; False when another process holds it."""
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, _WINDOWS_REGION, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def unlock(fd: int) -> None:
+    """Let go of the lock :func:`try_lock` took on ``fd``."""
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, _WINDOWS_REGION, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _write_note(fd: int, text: str) -> None:
+    os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, text.encode("utf-8"))
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def describe(holder: dict) -> str:
+    """Who holds a lock, from its note: pid, host, start time (and command when known)."""
+    if not holder:
+        return "another process"
+    who = f"pid {holder.get('pid', '?')} on {holder.get('host', '?')}, started {holder.get('started', '?')}"
+    return who + (f", `{holder['command']}`" if holder.get("command") else "")
+
 
 # Descriptors of locks this process holds: a forked report child closes them at once, so no
 # child ever keeps the build's lock alive after the build has gone.
@@ -51,7 +115,7 @@ def detach_child(parent: int) -> None:
     HELD.clear()
     asked = False
     if not portable():
-        with contextlib.suppress(OSError, AttributeError):
+        with contextlib.suppress(OSError, AttributeError, TypeError):  # TypeError: no CDLL(None) on Windows
             asked = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
@@ -74,42 +138,31 @@ def watch_parent(parent: int, every: float = 0.2) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-WAIT_REPORT_EVERY = 30.0
-
-
-def _who(holder: dict) -> str:
-    if not holder:
-        return "another process"
-    return (
-        f"the build of pid {holder.get('pid', '?')} on {holder.get('host', '?')}, "
-        f"started {holder.get('started', '?')} ({holder.get('command', '?')})"
-    )
-
-
 class LockHeld(AnalysisError):
     """Another build holds the lock; the message says which."""
 
     def __init__(self, path: Path, holder: dict):
         self.path = path
         self.holder = holder
-        who = (
-            f"pid {holder.get('pid', '?')} on {holder.get('host', '?')}, started {holder.get('started', '?')}"
-            if holder
-            else "another process"
-        )
         super().__init__(
-            f"another build is running ({who}; lock {path}): nothing was changed — "
+            f"another build is running ({describe(holder)}; lock {path}): nothing was changed — "
             "wait for it, or pass --wait to wait for it"
         )
 
 
 class BuildLock:
-    """``with BuildLock(path, wait=False):`` — exclusive, or :class:`LockHeld` at once."""
+    """``with BuildLock(path, wait=False):`` — exclusive, or :class:`LockHeld` at once.
 
-    def __init__(self, path: str | Path, wait: bool = False, poll: float = 0.2):
+    With ``wait`` it waits for the holder instead, and logs whom it waits for and for how long,
+    at once and every ``notice`` seconds."""
+
+    def __init__(
+        self, path: str | Path, wait: bool = False, poll: float = 0.2, notice: float = NOTICE_SECONDS
+    ):
         self.path = Path(path)
         self.wait = wait
         self.poll = poll
+        self.notice = notice
         self._fd: int | None = None
 
     def holder(self) -> dict:
@@ -120,36 +173,41 @@ class BuildLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        started, said = time.monotonic(), None
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not self.wait:
-                    os.close(fd)
-                    raise LockHeld(self.path, self.holder()) from None
-                waited = time.monotonic() - started
-                if said is None or waited - said >= WAIT_REPORT_EVERY:  # --wait says whom, how long
-                    said = waited
-                    logger.info("waiting for %s; waited %.0f s", _who(self.holder()), waited)
-                time.sleep(self.poll)
-        os.ftruncate(fd, 0)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+        since = time.monotonic()
+        told = None
+        while not try_lock(fd):
+            if not self.wait:
+                os.close(fd)
+                raise LockHeld(self.path, self.holder())
+            now = time.monotonic()
+            if told is None or now - told >= self.notice:
+                told = now
+                logger.info(
+                    "waiting for the build that holds %s (%s): %s so far",
+                    self.path,
+                    describe(self.holder()),
+                    _duration(now - since),
+                )
+            time.sleep(self.poll)
+        if told is not None:
+            logger.info(
+                "the lock %s is free after %s: going on", self.path, _duration(time.monotonic() - since)
+            )
         info = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "started": datetime.now().isoformat(timespec="seconds"),
             "command": " ".join(sys.argv),
         }
-        os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
+        _write_note(fd, json.dumps(info))
         self._fd = fd
         HELD.add(fd)
 
     def release(self) -> None:
         if self._fd is not None:
             os.ftruncate(self._fd, 0)
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            unlock(self._fd)
             os.close(self._fd)
             HELD.discard(self._fd)
             self._fd = None

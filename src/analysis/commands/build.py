@@ -18,6 +18,8 @@ from analysis.commands.common import (
     add_data_options,
     add_demo_key_option,
     deadline_text,
+    default_help,
+    home_default,
     iso_date,
     print_prepare_summary,
 )
@@ -48,12 +50,13 @@ def add_parser(subparsers) -> None:
     )
     add_data_options(parser)
     add_demo_key_option(parser)
+    out = home_default(settings.reports_dir)
     parser.add_argument(
         "--out",
         type=Path,
-        default=settings.reports_dir(),
+        default=out,
         metavar="DIR",
-        help="the published site: reports, index.html, build.json (default: %(default)s)",
+        help=f"the published site: reports, index.html, build.json ({default_help(out, 'reports')})",
     )
     parser.add_argument(
         "--as-of",
@@ -128,7 +131,10 @@ def add_parser(subparsers) -> None:
         "when there is none)",
     )
     parser.add_argument(
-        "--wait", action="store_true", help="if another build is running, wait for it instead of exiting"
+        "--wait",
+        action="store_true",
+        help="if another build is running, wait for it instead of exiting (saying whom it waits "
+        "for, and for how long, every 30 s)",
     )
     parser.add_argument(
         "--notify",
@@ -247,7 +253,7 @@ def run(args) -> int:
     for name, value in SINGLE_THREADED.items():
         os.environ.setdefault(name, value)
     from analysis.lock import LockHeld
-    from analysis.site.build import CLUSTER_NOTEBOOK, REGION_NOTEBOOK, BuildOptions, build
+    from analysis.site.build import BuildOptions, build
     from analysis.site.executor import Interrupted
     from analysis.site.remote import SchedulerUnreachable
     from analysis.site.runner import os_error_line
@@ -270,8 +276,8 @@ def run(args) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
         wait=args.wait,
-        cluster_notebook=args.notebook or CLUSTER_NOTEBOOK,
-        region_notebook=args.region_notebook or REGION_NOTEBOOK,
+        cluster_notebook=args.notebook,
+        region_notebook=args.region_notebook,
     )
     pdf = args.pdf
     if pdf:

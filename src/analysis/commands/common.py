@@ -30,22 +30,51 @@ def deadline_text(text: str) -> str:
 
 # Defaults come from analysis.settings (the project root, or $PROFESSIONALITET_HOME), so every
 # command works from any folder; a folder given on the command line is read as usual, from the
-# working directory.
+# working directory. An installed package without a home leaves them None, and the CLI says
+# how to name a home when a command needs one.
+
+
+class _NoHome:
+    """The default of a folder option when there is no project home: the CLI refuses it."""
+
+    def __repr__(self) -> str:
+        return "<no project home>"
+
+
+NO_HOME = _NoHome()
+
+
+def home_default(folder) -> Path | _NoHome:
+    """``folder()`` (a ``settings`` folder function), or ``NO_HOME`` when there is none."""
+    try:
+        return folder()
+    except settings.NoProjectHome:
+        return NO_HOME
+
+
+def default_help(path: Path | _NoHome, relative: str) -> str:
+    return f"default: {relative} under the project home" if path is NO_HOME else f"default: {path}"
 
 
 def add_raw_option(parser: argparse.ArgumentParser, what: str) -> None:
+    default = home_default(settings.raw_dir)
     parser.add_argument(
-        "--raw", type=Path, default=settings.raw_dir(), metavar="DIR", help=f"{what} (default: %(default)s)"
+        "--raw",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help=f"{what} ({default_help(default, 'data/raw')})",
     )
 
 
 def add_processed_option(parser: argparse.ArgumentParser, what: str = "where the tidy tables go") -> None:
+    default = home_default(settings.processed_dir)
     parser.add_argument(
         "--processed",
         type=Path,
-        default=settings.processed_dir(),
+        default=default,
         metavar="DIR",
-        help=f"{what} (default: %(default)s)",
+        help=f"{what} ({default_help(default, 'data/processed')})",
     )
 
 

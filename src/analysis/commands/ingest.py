@@ -40,7 +40,12 @@ def add_parser(subparsers) -> None:
     )
     add_demo_key_option(parser)
     add_docs_option(parser)
-    parser.add_argument("--wait", action="store_true", help="wait for a running build instead of exiting")
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for a running build instead of exiting (saying whom it waits for, and for how "
+        "long, every 30 s)",
+    )
     parser.set_defaults(func=run)
 
 

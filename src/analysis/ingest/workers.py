@@ -4,7 +4,8 @@ The cheap structural checks of ``analysis.sources.xlsx`` stop nearly every hosti
 is parsed; this is the backstop for what they cannot foresee. ``Reading`` forks a few worker
 processes at once (a fork starts in milliseconds) and gives each its share of the files. A worker
 arms a timer before each file: past the time limit the kernel ends the worker, the file is
-reported as not read in time, and a new worker takes the rest of the share. A worker's address
+reported as not read in time, and a new worker takes the rest of the share. (Where the kernel
+has no such timer — Windows — the parent ends a worker past the limit instead.) A worker's address
 space is capped, so a reader that asks for gigabytes fails — that worker dies, the file is
 reported, the others go on.
 
@@ -34,6 +35,9 @@ from analysis.lock import detach_child
 logger = logging.getLogger(__name__)
 
 MEMORY_HEADROOM = 2 << 30  # bytes a worker may add to the address space it was forked with
+# Where the kernel cannot end a worker by its own timer (Windows has no SIGALRM), the parent ends
+# it past the time limit; ANALYSIS_READ_TIMER=parent takes that path on POSIX too (tests).
+PARENT_TIMER = not hasattr(signal, "setitimer") or os.environ.get("ANALYSIS_READ_TIMER") == "parent"
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,8 @@ def _serve(
     parent: int,
 ):
     detach_child(parent)  # a killed build takes its readers with it; none keeps its lock
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # past the time limit the kernel ends this process
+    if not PARENT_TIMER:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # past the time limit the kernel ends this process
     if not logger.isEnabledFor(logging.DEBUG):
         # A reader that dies (a Rust allocation failure aborts) prints its backtrace: the parent
         # reports the file in one line instead.
@@ -95,9 +100,11 @@ def _serve(
             pass
     for index, item in share:
         conn.send_bytes(b"s%d" % index)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        if not PARENT_TIMER:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
         answer = _answer(read, item)
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        if not PARENT_TIMER:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         path = Path(folder) / f"{index}.pickle"
         try:
             path.write_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
@@ -129,6 +136,8 @@ class _Worker:
         self.process.start()
         child.close()
         self.current: int | None = None  # the index of the file it has started and not finished
+        self.started = 0.0  # when it started that file (time.monotonic)
+        self.timed_out = False  # ended by the parent past the time limit
         self.done: set[int] = set()
 
     def drain(self) -> None:
@@ -140,6 +149,7 @@ class _Worker:
             index = int(message[1:])
             if message[:1] == b"s":
                 self.current = index
+                self.started = time.monotonic()
             else:
                 self.done.add(index)
                 self.current = None
@@ -191,6 +201,10 @@ class Reading:
                 for worker in list(self.workers):
                     worker.drain()
                     if worker.process.is_alive():
+                        late = worker.current is not None and time.monotonic() - worker.started > self.seconds
+                        if PARENT_TIMER and late:
+                            worker.timed_out = True
+                            worker.process.kill()
                         continue
                     worker.process.join()
                     worker.drain()
@@ -202,7 +216,9 @@ class Reading:
                         # that cannot even start never loops.
                         worker.current, rest = rest[0][0], rest[1:]
                     if worker.current is not None:
-                        self.answers[worker.current] = self._failure(worker.process.exitcode)
+                        self.answers[worker.current] = self._failure(
+                            worker.process.exitcode, worker.timed_out
+                        )
                         logger.debug(
                             "reader of %s ended with exit code %s",
                             self.items[worker.current],
@@ -223,11 +239,18 @@ class Reading:
         kind, value = _answer(self.read, item)
         return value.rebuild() if kind == "raised" else value
 
-    def _failure(self, exitcode: int | None) -> Failed:
-        if exitcode == -signal.SIGALRM:
+    def _failure(self, exitcode: int | None, timed_out: bool = False) -> Failed:
+        signals = {getattr(signal, name, None): name for name in ("SIGALRM", "SIGKILL")}
+        if timed_out or (exitcode is not None and exitcode < 0 and signals.get(-exitcode) == "SIGALRM"):
             return Failed(f"файл не прочитан за {self.seconds:g} с: он слишком велик или устроен необычно")
-        if exitcode in (-signal.SIGABRT, -signal.SIGKILL):
-            return Failed(_OUT_OF_MEMORY)
+        if exitcode is not None and exitcode < 0 and signals.get(-exitcode) == "SIGKILL":
+            return Failed(_OUT_OF_MEMORY)  # the kernel's out-of-memory killer
+        if exitcode is not None and exitcode < 0:  # a reader that crashed (a Rust panic aborts)
+            name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else -exitcode
+            return Failed(
+                f"чтение файла прервалось аварийно (сигнал {name}): файл повреждён или устроен "
+                "необычно — откройте его в Excel и сохраните заново"
+            )
         return Failed(f"чтение файла прервалось (код завершения {exitcode}): файл повреждён")
 
     def close(self) -> None:

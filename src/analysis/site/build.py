@@ -64,9 +64,11 @@ from analysis.site.runner import ReportJob, ReportResult
 
 logger = logging.getLogger(__name__)
 
-CLUSTER_NOTEBOOK = settings.notebooks_dir() / "cluster_report.ipynb"
-REGION_NOTEBOOK = settings.notebooks_dir() / "region_report.ipynb"
-NATIONAL_NOTEBOOK = settings.notebooks_dir() / "national_report.ipynb"
+# The report notebooks shipped with the package; a build reads settings.notebooks_dir() (the
+# home's own templates when it has them) unless its options name others.
+CLUSTER_NOTEBOOK = settings.package_notebooks_dir() / "cluster_report.ipynb"
+REGION_NOTEBOOK = settings.package_notebooks_dir() / "region_report.ipynb"
+NATIONAL_NOTEBOOK = settings.package_notebooks_dir() / "national_report.ipynb"
 MANIFEST = "build.json"
 VALIDATION = "validation.html"  # the validation results, our own offline page
 # What earlier versions published and this one does not: great-expectations Data Docs (they
@@ -104,9 +106,9 @@ class BuildOptions:
     executor: str = "local"
     scheduler: object = None
     wait: bool = False
-    cluster_notebook: Path = CLUSTER_NOTEBOOK
-    region_notebook: Path = REGION_NOTEBOOK
-    national_notebook: Path = NATIONAL_NOTEBOOK
+    cluster_notebook: Path | None = None  # default: cluster_report.ipynb of settings.notebooks_dir()
+    region_notebook: Path | None = None
+    national_notebook: Path | None = None
     failed_dir: Path | None = None  # executed notebooks of failed reports; default: failed_folder(out)
 
 
@@ -116,6 +118,17 @@ def failed_folder(options: BuildOptions) -> Path:
     if options.failed_dir is not None:
         return Path(options.failed_dir)
     return Path(options.out).resolve().parent / "logs" / "failed"
+
+
+def notebooks_of(options: BuildOptions) -> dict[str, Path]:
+    """The report template of each kind: the options' own, else the one in
+    ``settings.notebooks_dir()`` (the home's templates when it has them, else the package's)."""
+    folder = settings.notebooks_dir()
+    return {
+        "cluster": Path(options.cluster_notebook or folder / "cluster_report.ipynb"),
+        "region": Path(options.region_notebook or folder / "region_report.ipynb"),
+        "national": Path(options.national_notebook or folder / "national_report.ipynb"),
+    }
 
 
 @dataclass
@@ -178,11 +191,7 @@ def _jobs(records: list[dict], options: BuildOptions, tables: dict, base: dict) 
     """A job per grid record, with its parameters and fingerprint (the as-of date only through
     whether the report's year is past its deadline: ``deadline.last_year_due``)."""
     due = last_year_due(options.as_of, parse_deadline(options.deadline))
-    notebooks = {
-        "cluster": options.cluster_notebook,
-        "region": options.region_notebook,
-        "national": options.national_notebook,
-    }
+    notebooks = notebooks_of(options)
     declared = {kind: declared_parameters(path) for kind, path in notebooks.items()}
     digests = {kind: file_digest(path) for kind, path in notebooks.items()}
     common = {
