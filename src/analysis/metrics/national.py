@@ -51,7 +51,9 @@ def cluster_year_table(
     ``cells`` is ``fulfilment.cell_status`` over the plan of measures; the deadline it was given
     does not matter here (no column kept depends on it)."""
     keys = ["cluster_id", "year"]
-    summary = f.cluster_year_summary(cells)
+    # The summary's own ``received`` counts cells with a fact (the provisional rule); here
+    # ``received`` is whether the year's report came, from the states below.
+    summary = f.cluster_year_summary(cells).drop(columns=["received", "awaited"], errors="ignore")
     summary["answered"] = summary[f.MET] + summary[f.PARTLY_MET] + summary[f.NOT_MET]
     demo = cells.groupby(keys, as_index=False)["demo"].any()
     # Any as-of date will do: only the receipt is kept, the state is taken when a report is made.

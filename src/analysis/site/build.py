@@ -355,9 +355,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     previous = _read_previous(out)
     from analysis.site.closure import code_for, report_code
 
-    made_by = report_code(
-        [options.cluster_notebook, options.region_notebook, options.national_notebook], processed
-    )
+    made_by = report_code(list(notebooks_of(options).values()), processed)
     base = {"code": made_by["code"], "libraries": made_by["libraries"]}
     # The as-of date enters only through what it decides: which years' deadlines have passed.
     due = last_year_due(options.as_of, parse_deadline(options.deadline))
