@@ -147,7 +147,7 @@ def test_unknown_document_types_and_clusters_are_refused(tmp_path, raw, capsys):
     assert "неизвестный тип документа" in capsys.readouterr().err
     (tmp_path / "plan.txt").write_text("2024\n1. Р\n1.1 Г\n1.1.1 Показатель 1\n", encoding="utf-8")
     assert main(["import-plan", str(tmp_path / "plan.txt"), "--cluster", "nope", "--raw", str(raw)]) != 0
-    assert "no plan_file for cluster 'nope'" in capsys.readouterr().err
+    assert "у кластера «nope» нет plan_file в реестре" in capsys.readouterr().err
 
 
 def test_diff_lines_name_each_cell_mark_changed_words_and_give_added_rows_targets():
