@@ -12,7 +12,13 @@ import pytest
 
 from analysis.cli import main
 from analysis.sources.plan import plan_version, read_plan_file, write_plan_file
-from analysis.sources.plan_import.revision import diff_plans, history_path, replace_file
+from analysis.sources.plan_import.revision import (
+    diff_lines,
+    diff_plans,
+    diff_records,
+    history_path,
+    replace_file,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CANONICAL = ROOT / "data" / "raw" / "plans" / "samara-law.csv"
@@ -143,3 +149,34 @@ def test_unknown_document_types_and_clusters_are_refused(tmp_path, raw, capsys):
     # An unknown cluster is a usage error, as in every command: exit 2, the known ids listed.
     assert main(["import-plan", str(tmp_path / "plan.txt"), "--cluster", "nope", "--raw", str(raw)]) == 2
     assert "unknown cluster 'nope'; the registry lists: " in capsys.readouterr().err
+
+
+def test_diff_lines_name_each_cell_mark_changed_words_and_give_added_rows_targets():
+    new = frame("""
+        kind,code,programme_code,title,2024,2025,2026
+        section,1,,Раздел,,,
+        group,1.1,,Группа,,,
+        indicator,1.1.1,,Показатель,,,
+        programme,1.1.1,38.02.01,Экономика,1,-,Да
+        programme,1.1.1,40.02.02,Право,1,-,-
+        indicator,1.1.2,,Запуск образовательных программ,9,11,10
+    """)
+    assert diff_lines(OLD, new) == [
+        "1.1.1 / 38.02.01 · 2026: - → Да",
+        "+ 1.1.1 / 40.02.02 Право: 2024 1, 2025 -, 2026 -",
+        "1.1.2 · название: Запуск {+образовательных+} программ",
+        "1.1.2 · 2025: 10 → 11",
+        "− 1.1.1 / 38.02.04 Коммерция: 2024 1, 2025 -, 2026 -",
+    ]
+    [added] = [r for r in diff_records(OLD, new) if r["change"] == "added"]
+    assert added["targets"] == {"2024": "1", "2025": "-", "2026": "-"}
+
+
+def test_the_preview_escapes_what_the_document_says(tmp_path):
+    from analysis.sources.plan_import.preview import render_preview
+    from analysis.sources.plan_import.text import parse_text
+
+    text = "№ п/п\n2024 2025 2026\n1. Раздел <script>alert(1)</script>\n1.1 Группа\n1.1.1 Показатель & ко 1 2 3\n"
+    page = render_preview(parse_text(text, "x.txt"), "samara-law")
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Показатель &amp; ко" in page and page.count("<tr") == 4

@@ -176,8 +176,8 @@ def default_target(raw: Path, cluster_id: str, federal: bool) -> Path:
     if not registry.exists():
         raise RegistryError(
             Location(file=str(registry)),
-            "the cluster registry does not exist",
-            "pass --raw pointing at the folder that holds clusters.csv, or --out",
+            "нет реестра кластеров",
+            "укажите --raw с папкой, где лежит clusters.csv, или --out",
         )
     # Read directly, not via load_registry: that one insists the plan file exists already.
     frame = pd.read_csv(registry, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -188,8 +188,8 @@ def default_target(raw: Path, cluster_id: str, federal: bool) -> Path:
     if not rows.iloc[0].get("plan_file", ""):
         raise RegistryError(
             Location(file=str(registry)),
-            f"no plan_file for cluster {cluster_id!r}",
-            "add the cluster to the registry, or pass --out",
+            f"у кластера «{cluster_id}» нет plan_file в реестре",
+            "добавьте кластер в реестр или укажите --out",
         )
     return raw / rows.iloc[0]["plan_file"]
 

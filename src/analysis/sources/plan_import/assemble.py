@@ -48,6 +48,7 @@ _KIND_RU = {
     "programme": "программа",
 }
 _SPACE = re.compile(r"\s+")
+_SUPERSCRIPTS = set("¹²³⁴⁵⁶⁷⁸⁹⁰")
 _VALUE_LIMIT = 40  # characters of an offending text quoted in a message
 
 
@@ -221,6 +222,12 @@ def _finish(rows: list[_Row], years: list[str], source: str, notes: list[str]) -
     for row in rows:
         name = clean_name(row.names)
         where = where_ru(row.start.where)
+        if any(c in _SUPERSCRIPTS for c in name):  # a footnote sign after a word is not the title's
+            signs = "".join(c for c in name if c in _SUPERSCRIPTS)
+            name = "".join(c for c in name if c not in _SUPERSCRIPTS)
+            notes.append(
+                f"{where}: знак сноски «{signs}» в названии {label(row.code, row.programme_code)} не прочитан"
+            )
         if not name:
             raise SourceError(row.start.where, f"у строки {label(row.code, row.programme_code)} нет названия",
                               value=row.start.text)  # fmt: skip

@@ -42,6 +42,10 @@ td.empty { background: #fff3cd; }
 def render_preview(result: ImportResult, cluster: str = "") -> str:
     """The preview page of an imported plan of measures, escaped by construction."""
     plan = result.plan
+    if "kind" not in plan.columns:  # the federal indicators: code, title, unit, years
+        plan = plan.assign(kind="indicator", programme_code=plan["unit"])[
+            ["kind", "code", "programme_code", "title", *plan.columns[3:]]
+        ]
     years = list(plan.columns[4:])
     rows = [
         {
