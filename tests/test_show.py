@@ -234,9 +234,11 @@ def test_tables_read_each_table_once_and_name_the_missing_one(home):
     assert {"clusters", "plan", "facts", "staffing", "fact_checks"} <= set(tables)
     assert tables.plan is tables["plan"]
     assert isinstance(tables.clusters, pd.DataFrame) and "plan" in dir(tables)
-    with pytest.raises(AttributeError, match=r"no table 'plann' in .*; it holds clusters, "):
+    with pytest.raises(
+        AttributeError, match=r"no table 'plann' in .*; it holds ambition, cluster_years, clusters, "
+    ):
         _ = tables.plann
-    assert repr(tables).startswith(f"Tables('{home}/data/processed': clusters, ")
+    assert repr(tables).startswith(f"Tables('{home}/data/processed': ambition, cluster_years, clusters, ")
 
 
 def test_a_cluster_whose_plan_was_set_aside_says_why(project_home, tmp_path, monkeypatch, capsys):
