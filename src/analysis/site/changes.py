@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.reports.labels import STATUS_RU, percent
+from analysis.site.index import environment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "changes"
 CELL_KEYS = ["cluster_id", "year", "indicator", "programme_code"]
@@ -236,18 +237,6 @@ def _view(row: dict) -> dict:
     return {**row, "label": labels.get(row["what"], row["what"])}
 
 
-def _environment():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def _when(build: str) -> str:
     return datetime.strptime(build, "%Y%m%dT%H%M%S").strftime("%d.%m.%Y %H:%M") if build else ""
 
@@ -270,7 +259,7 @@ def headline(counts: dict) -> str:
 def render_page(changes: Changes, report_href: dict[str, str]) -> str:
     """``reports/changes.html``: the changes grouped by region → cluster → year."""
     return (
-        _environment()
+        environment(TEMPLATES)
         .get_template("changes.html.j2")
         .render(
             since=_when(changes.since),
@@ -296,7 +285,11 @@ def render_feed(entries: list[Changes], site_id: str) -> str:
             }
         )
     updated = items[0]["updated"] if items else "1970-01-01T00:00:00+00:00"
-    return _environment().get_template("changes.xml.j2").render(site_id=site_id, updated=updated, items=items)
+    return (
+        environment(TEMPLATES)
+        .get_template("changes.xml.j2")
+        .render(site_id=site_id, updated=updated, items=items)
+    )
 
 
 def _line(row: dict) -> str:

@@ -26,11 +26,13 @@ MONTHS = ["января", "февраля", "марта", "апреля", "ма�
           "октября", "ноября", "декабря"]  # fmt: skip
 
 
-def _environment():
+def environment(folder: Path = TEMPLATES):
+    """The site's Jinja2 environment over a folder of templates: every value escaped, an
+    undefined name an error."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
+        loader=FileSystemLoader(str(folder)),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -113,7 +115,7 @@ def render_index(manifest: dict) -> str:
     counts = build["counts"]
     month, day = (int(p) for p in build["deadline"].split("-"))
     page = (
-        _environment()
+        environment()
         .get_template("index.html.j2")
         .render(
             as_of=date.fromisoformat(build["as_of"]).strftime("%d.%m.%Y"),
