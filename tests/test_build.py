@@ -213,6 +213,7 @@ def test_no_name_reaches_processed_data_reports_or_data_docs(built):
 
 
 def test_national_summaries_enter_the_national_reports_fingerprints_only(tmp_path):
+    """Through what each report recorded it read (``html/<key>.reads``), not a hand-kept list."""
     from analysis.site.build import BuildOptions, _jobs
 
     records = [
@@ -230,6 +231,15 @@ def test_national_summaries_enter_the_national_reports_fingerprints_only(tmp_pat
         "cluster_years": {"": "h", "c": "1"},
         "ambition": {"": "1"},
     }
+
+    reads = {
+        "63/c/2025": "clusters\nfacts\n",
+        "63/region-2025": "clusters\nfacts\n",
+        "national-2025": "clusters\ncluster_years\nambition\n",
+    }
+    for key, text in reads.items():
+        (tmp_path / "html" / f"{key}.reads").parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "html" / f"{key}.reads").write_text(text, encoding="utf-8")
 
     def prints(changed: dict) -> dict:
         return {j.key: j.fingerprint for j in _jobs(records, options, {**tables, **changed}, {})}

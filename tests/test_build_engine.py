@@ -636,12 +636,13 @@ def test_builds_killed_at_any_moment_leave_one_whole_site(project, tmp_path, por
     assert start(AS_OF, "--no-prepare", "--force").wait() == 0
     seconds = time.monotonic() - started
     for n in range(6):
-        build = start(f"2025-03-{n + 2:02d}", "--no-prepare", "--jobs", "2")
+        # --force: a new as-of day alone re-runs nothing (no deadline passes in March)
+        build = start(f"2025-03-{n + 2:02d}", "--no-prepare", "--jobs", "2", "--force")
         time.sleep(seconds * (0.5 + 0.15 * n))
         build.kill()
         build.wait()
         _whole(project)
-    assert start("2025-03-20", "--no-prepare").wait() == 0
+    assert start("2025-03-20", "--no-prepare", "--force").wait() == 0
     assert _whole(project) == "2025-03-20"
     reports = project / "reports"
     assert [p.name for p in reports.glob(".staging-*")] == []
@@ -697,7 +698,12 @@ def test_a_full_disk_gives_russian_lines_naming_the_path(project, tmp_path, size
     small = tmp_path / "small"
     small.mkdir()
     mount = f'mount -t tmpfs -o size={size} tmpfs "$0" && exec "$@"'
-    args = [*_args(project, "--year", "2024", "--force", "--no-prepare", *quick)]
+    # pages of ~150 KB each, so that a 400 KiB disk fills while the reports are written
+    big = "print('as of', as_of)\nprint('x' * 150_000)"
+    cluster = notebook(tmp_path / "big-cluster.ipynb", big)
+    region = notebook(tmp_path / "big-region.ipynb", big, kind="region")
+    pages = ["--notebook", str(cluster), "--region-notebook", str(region)]
+    args = [*_args(project, "--year", "2024", "--force", "--no-prepare", *pages)]
     args[args.index("--out") + 1] = str(small)
     command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount, str(small)]
     done = subprocess.run(

@@ -334,9 +334,11 @@ def run(args) -> int:
         except NotifyError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_FAILED
+    # The log names paths whole (what to free, where to look); the published reason cuts them.
+    full = {r.key: r.error for r in outcome.results if not r.ok}
     for entry in outcome.failed:
         kept = " (its previous version stays, marked stale)" if entry["has_html"] else ""
-        print(f"FAILED {entry['key']}: {entry['error']}{kept}", file=sys.stderr)
+        print(f"FAILED {entry['key']}: {full.get(entry['key'], entry['error'])}{kept}", file=sys.stderr)
     for problem in outcome.manifest["problems"]:
         print(f"FAILED {problem}", file=sys.stderr)
     return EXIT_FAILED if outcome.failed or outcome.manifest["problems"] else 0

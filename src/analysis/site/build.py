@@ -503,11 +503,8 @@ def _settle(job: ReportJob, result: ReportResult, site_root: Path, failed: Path)
             target = failed / f"{job.key}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(notebook, target)
-    with contextlib.suppress(OSError):  # the notebook's folder, once empty
-        for folder in [notebook.parent, *notebook.parent.parents]:
-            if folder == site_root:
-                break
-            folder.rmdir()
+    # The notebook's folders are left: another report of the same region may be saving its
+    # notebook beside it right now; publication drops what stays empty (``publish``).
 
 
 def _entry(job: ReportJob, record: dict, prior: dict, result: ReportResult | None, root: Path, now) -> dict:
