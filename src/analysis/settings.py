@@ -31,7 +31,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # Where the package is installed from: the checkout for an editable install (src/analysis → two
 # levels up); for an installed wheel a folder of the Python installation, never a project home.
 PACKAGE_ROOT = PACKAGE_DIR.parents[1]
-REPORT_NOTEBOOKS = ("cluster_report.ipynb", "region_report.ipynb", "national_report.ipynb")
+REPORT_NOTEBOOKS = ("cluster_report.ipynb", "region_report.ipynb")
 
 
 class NoProjectHome(AnalysisError, LookupError):

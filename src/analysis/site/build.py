@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import re
 import shutil
 import signal
 import time
@@ -59,6 +58,7 @@ from analysis.site.fingerprint import (
     read_manifest,
     source_fingerprint,
 )
+from analysis.site.index import without_paths
 from analysis.site.publish import Staging, write_file
 from analysis.site.runner import ReportJob, ReportResult
 
@@ -124,10 +124,13 @@ def notebooks_of(options: BuildOptions) -> dict[str, Path]:
     """The report template of each kind: the options' own, else the one in
     ``settings.notebooks_dir()`` (the home's templates when it has them, else the package's)."""
     folder = settings.notebooks_dir()
+    national = folder / "national_report.ipynb"
+    if not national.is_file():  # a home's own templates may predate the national report
+        national = settings.package_notebooks_dir() / "national_report.ipynb"
     return {
         "cluster": Path(options.cluster_notebook or folder / "cluster_report.ipynb"),
         "region": Path(options.region_notebook or folder / "region_report.ipynb"),
-        "national": Path(options.national_notebook or folder / "national_report.ipynb"),
+        "national": Path(options.national_notebook or national),
     }
 
 
@@ -466,16 +469,6 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     outcome.manifest = manifest
     outcome.results = [results[j.key] for j in to_run if j.key in results]
     return outcome
-
-
-_PATH = re.compile(r"""(?<![\w.])(?:/[^/\s'"]+)+/([^/\s'"]+)|\b[A-Za-z]:\\(?:[^\\\s'"]+\\)*([^\\\s'"]+)""")
-
-
-def without_paths(text: str) -> str:
-    """A failure's one line as the index and ``build.json`` publish it: every absolute path cut
-    to its last part (``/home/u/…/plan.csv`` → ``plan.csv``), so the site names no folder of
-    this machine; the full message stays in the build log."""
-    return _PATH.sub(lambda m: m.group(1) or m.group(2), text)
 
 
 def _settle(job: ReportJob, result: ReportResult, site_root: Path, failed: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.reports.labels import STATUS_RU, percent
-from analysis.site.index import environment
+from analysis.site.index import environment, without_paths
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "changes"
 CELL_KEYS = ["cluster_id", "year", "indicator", "programme_code"]
@@ -84,6 +84,8 @@ def compare(old: pd.DataFrame | None, new: pd.DataFrame, since: str = "", until:
                 **more,
             }
         )
+        # a message names files by name only: this machine's folders are not published
+        rows[-1]["detail"] = without_paths(str(rows[-1]["detail"]))
 
     # Submissions: a file read now that was not (received, or replaced when its cluster-year had
     # another file read before), and a file rejected or unreadable that was not so before.

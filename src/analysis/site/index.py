@@ -9,6 +9,7 @@ from any web server. Cheap to import: a no-op build renders it without pandas.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -136,3 +137,13 @@ def render_index(manifest: dict) -> str:
         )
     )
     return page
+
+
+_PATH = re.compile(r"""(?<![\w.])(?:/[^/\s'"]+)+/([^/\s'"]+)|\b[A-Za-z]:\\(?:[^\\\s'"]+\\)*([^\\\s'"]+)""")
+
+
+def without_paths(text: str) -> str:
+    """A failure's one line as the index and ``build.json`` publish it: every absolute path cut
+    to its last part (``/home/u/…/plan.csv`` → ``plan.csv``), so the site names no folder of
+    this machine; the full message stays in the build log."""
+    return _PATH.sub(lambda m: m.group(1) or m.group(2), text)
