@@ -11,6 +11,8 @@ from jinja2 import Environment
 from analysis.sources.plan_import.assemble import ImportResult
 from analysis.sources.plan_import.summary import summary_lines
 
+# As every page of the site: no script, no outside request, no <base>, no form.
+POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 _TEMPLATE = """<!doctype html>
 <html lang="ru"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
@@ -61,6 +63,7 @@ def render_preview(result: ImportResult, cluster: str = "") -> str:
     summary = [line for line in summary_lines(result) if not line.startswith("  ")]
     template = Environment(autoescape=True).from_string(_TEMPLATE)
     return template.render(
+        policy=POLICY,
         source=result.source,
         cluster=cluster,
         summary=summary,
