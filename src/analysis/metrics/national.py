@@ -85,6 +85,7 @@ REGION_COLUMNS = [
     c.LATE,
     c.NOT_DUE,
     c.MISSING,
+    c.REFUSED,
     "received_share",
     "rates",
     "rate_median",
@@ -147,7 +148,7 @@ def region_summary(
         over_cells=("over_cells", "sum"),
         demo=("demo", lambda d: bool(d.fillna(False).astype(bool).any())),
     ).reset_index()
-    due = out[c.ON_TIME] + out[c.LATE] + out[c.MISSING]
+    due = out[c.ON_TIME] + out[c.LATE] + out[c.MISSING] + out[c.REFUSED]
     out["received_share"] = ((out[c.ON_TIME] + out[c.LATE]) / due.where(due > 0)).astype("float64")
     out["year"] = int(year)
     out["rank"] = out["rate_median"].rank(ascending=False, method="min")

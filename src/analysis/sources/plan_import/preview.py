@@ -15,7 +15,7 @@ from analysis.sources.plan_import.summary import summary_lines
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 _TEMPLATE = """<!doctype html>
 <html lang="ru"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+<meta http-equiv="Content-Security-Policy" content="{{ policy }}">
 <title>Проверка импорта: {{ source }}</title>
 <style>
 body { font: 14px/1.4 sans-serif; margin: 1.5em; }
