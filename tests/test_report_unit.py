@@ -63,7 +63,9 @@ def test_a_failed_report_keeps_its_page_downloads_and_pdf_together(raw_dir, tmp_
     assert _unit(tmp_path) == before
     reports = tmp_path / "reports"
     assert not list(reports.rglob("*.ipynb")) and not (reports / "failed").exists()
-    assert not [p for p in reports.rglob(".*") if p.name != ".build.lock"]
+    # hidden: only the lock, the pointer to the published version and that version itself
+    hidden = [p.name for p in reports.rglob(".*") if p.name not in (".build.lock", ".current")]
+    assert [n for n in hidden if not n.startswith(".site-")] == [] and len(hidden) == 1
     kept = tmp_path / "logs" / "failed" / f"{KEY}.ipynb"
     assert any(
         o.get("ename") == "RuntimeError" for c in nbformat.read(kept, 4).cells for o in c.get("outputs", [])

@@ -462,6 +462,7 @@ def _build(options, staging: Staging, started_at: datetime, on_result, on_prepar
     stop = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop)
     try:
+        shutil.rmtree(root / WORK, ignore_errors=True)  # what failed reports wrote aside
         _write_site_files(manifest, root, pages)
         staging.publish(keep_prefixes={e["key"] for e in entries})
     finally:

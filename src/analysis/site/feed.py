@@ -3,6 +3,7 @@ before, and render the changes page and the Atom feed (``analysis.site.changes``
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date, datetime
 from pathlib import Path
@@ -39,7 +40,9 @@ def record_build(
     latest = compare_kept(kept, len(kept) - 1)
     feed = [compare_kept(kept, i) for i in range(len(kept) - 1, max(len(kept) - 1 - FEED_ENTRIES, -1), -1)]
     hrefs = {e["key"]: e["html"] for e in entries if e.get("kind") == "cluster"}
-    site_id = f"urn:professionalitet:{Path(out).resolve().as_posix()}"
+    # A stable id of this site that names no folder of this machine: a digest of where it is.
+    place = hashlib.sha256(Path(out).resolve().as_posix().encode("utf-8")).hexdigest()[:16]
+    site_id = f"urn:professionalitet:site:{place}"
     pages = {PAGE: c.render_page(latest, hrefs), FEED: c.render_feed(feed, site_id)}
     digest = {
         "subject": f"Отчёты кластеров: что изменилось — {c.headline(latest.counts)}",
