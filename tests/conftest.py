@@ -21,6 +21,7 @@ SEED_TEXT = ROOT.parent / "shared" / "seeds" / "000_4630c187282b80aa.txt"
 # another module can carry the marker itself (@pytest.mark.slow).
 MODULE_MARKERS = {
     "test_build": ("slow",),
+    "test_build_dask": ("slow",),
     "test_build_engine": ("slow",),
     "test_demo_region": ("slow",),
     "test_downloads": ("slow",),
@@ -31,10 +32,17 @@ MODULE_MARKERS = {
     "test_ingest_bench": ("slow",),
     "test_install": ("slow",),
     "test_lab": ("slow", "lab"),
+    "test_layout": ("slow", "browser"),
+    "test_leaks": ("slow",),
+    "test_national": ("slow",),
+    "test_nightly": ("slow",),
+    "test_nightly_week": ("slow",),
     "test_notebooks": ("slow",),
     "test_print": ("slow", "browser"),
     "test_provenance": ("slow",),
     "test_report_details": ("slow",),
+    "test_report_unit": ("slow",),
+    "test_vocabulary": ("slow",),
 }
 # Single tests of otherwise fast modules that open a browser.
 BROWSER_TESTS = {
