@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,7 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from test_build_engine import _args, _cli, notebook, statuses
+from test_build_engine import _args, _cli, notebook, snapshot, statuses
 
 from analysis.cli import main
 
@@ -282,3 +283,38 @@ def test_a_wrong_scheduler_address_gives_one_line_naming_it_and_takes_no_lock(pr
     assert main(args) == 69  # and without another build: nothing hangs, nothing is held after
     with BuildLock(project / "processed" / ".build.lock"), BuildLock(project / "reports" / ".build.lock"):
         pass
+
+
+# --- the same site ---------------------------------------------------------------------------
+
+
+def test_a_dask_build_publishes_the_same_bytes_as_a_local_build(tmp_path):
+    """The real notebooks on the same inputs, built by the local pool (reports forked from the
+    build) and on a scheduler with two worker processes (each report a fresh interpreter there):
+    every page, chart, download and the index are the same bytes."""
+    from conftest import make_raw
+
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    make_raw(local)
+    make_raw(remote)
+    assert main(_args(local, "--year", "2024")) == 0
+    cluster = Cluster(tmp_path, workers=2)
+    try:
+        assert (
+            main(_args(remote, "--year", "2024", "--executor", "dask", "--scheduler", cluster.address)) == 0
+        )
+    finally:
+        cluster.close()
+    assert set(statuses(remote).values()) == {"built", "missing"}  # 2025: not asked for
+    assert statuses(remote) == statuses(local)
+    ours, theirs = snapshot(local / "reports"), snapshot(remote / "reports")
+    assert sorted(ours) == sorted(theirs)
+    assert len([name for name in ours if name.endswith(".html")]) >= 6
+    # What records the run itself: when it ran and how long it took (the manifest, the feed's
+    # entry, the index's two lines saying so); the feed's id also names the site's place.
+    for files in (ours, theirs):
+        del files["build.json"], files["changes.xml"]
+        files["index.html"] = re.sub(rb"(\d\d\.){2}\d{4} \d\d:\d\d\.", b"", files["index.html"])
+        files["index.html"] = re.sub(rb"[\d.]+ \xd1\x81\. ", b"", files["index.html"])
+    differ = sorted(name for name in ours if ours[name] != theirs[name])
+    assert differ == [], differ

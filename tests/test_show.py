@@ -27,6 +27,9 @@ AS_OF = "2026-01-21"
 @pytest.fixture
 def home(project_home, monkeypatch):
     monkeypatch.setenv(settings.ENV_HOME, str(project_home))
+    # The table's last column is cut to the terminal's width: a terminal 120 columns wide,
+    # whatever runs the test (a worker process of pytest-xdist has a narrower one).
+    monkeypatch.setenv("COLUMNS", "120")
     return project_home
 
 

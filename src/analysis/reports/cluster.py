@@ -32,7 +32,7 @@ from analysis.reports.labels import (
 )
 from analysis.sources.plan import FAMILY_FEDERAL, FAMILY_PLAN
 from analysis.sources.registry import cluster_info
-from analysis.tables import read_table
+from analysis.tables import cluster_rows, read_file, read_table
 
 ROLL_UP = "итог по программам"  # the «Программа» cell of an indicator's roll-up row
 
@@ -84,30 +84,27 @@ def load(
     as_of = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     due = f.parse_deadline(deadline)
     info = cluster_info(read_table(data_dir, "clusters"), cluster)
-    every_plan = read_table(data_dir, "plan")
-    plan = every_plan[
-        (every_plan["cluster_id"] == cluster)
-        & (every_plan["year"] == int(year))
-        & (every_plan["family"] == FAMILY_PLAN)
-    ]
+    # Only this cluster's rows are taken from each table (``cluster_rows``): a report's cost
+    # does not grow with the number of clusters in the country.
+    own_plan = cluster_rows(data_dir, "plan", [cluster])
+    plan = own_plan[(own_plan["year"] == int(year)) & (own_plan["family"] == FAMILY_PLAN)]
     if plan.empty:
-        years = sorted(int(y) for y in every_plan.query("cluster_id == @cluster")["year"].unique())
+        years = sorted(int(y) for y in own_plan["year"].unique())
         raise ValueError(f"the plan of {cluster!r} has no year {year}; its years are {years}")
-    every_fact = read_table(data_dir, "facts")
-    facts = every_fact[(every_fact["cluster_id"] == cluster) & (every_fact["year"] == int(year))]
+    own_facts = cluster_rows(data_dir, "facts", [cluster])
+    facts = own_facts[own_facts["year"] == int(year)]
     cells = f.cell_status(plan, facts, as_of, due).sort_values("order", kind="stable")
     cells = cells[~(heading_rows(cells) & (cells["status"] == f.NOT_PLANNED))].copy()
     cells.insert(cells.columns.get_loc("status"), "status_text", [STATUS_RU[s] for s in cells["status"]])
 
     def mine(name: str, every_year: bool = False) -> pd.DataFrame:
-        table = read_table(data_dir, name)
-        chosen = table["cluster_id"] == cluster
-        chosen &= (table["year"] <= int(year)) if every_year else (table["year"] == int(year))
+        table = cluster_rows(data_dir, name, [cluster])
+        chosen = (table["year"] <= int(year)) if every_year else (table["year"] == int(year))
         return table[chosen].reset_index(drop=True)
 
-    federal = every_plan[(every_plan["cluster_id"] == cluster) & (every_plan["year"] == int(year))]
-    federal = federal[federal["family"] == FAMILY_FEDERAL]
-    submissions = read_table(data_dir, "submissions")
+    federal = own_plan[(own_plan["year"] == int(year)) & (own_plan["family"] == FAMILY_FEDERAL)]
+    # With the files of no one cluster (a facts file of many): the sources may name them.
+    submissions = cluster_rows(data_dir, "submissions", [cluster], unassigned=True)
     return ClusterYear(
         cluster=info,
         year=int(year),
@@ -124,7 +121,7 @@ def load(
         federal=federal.sort_values("order", kind="stable"),
         target_checks=mine("target_checks"),
         submission=_submission(data_dir, cluster, int(year), submissions, facts, as_of, due),
-        sources=provenance.source_files(submissions, every_fact, [cluster], int(year)),
+        sources=provenance.source_files(submissions, own_facts, [cluster], int(year)),
         warnings=mine("warnings"),
         previous=previous_version(data_dir, cluster, int(year)),
     )
@@ -133,15 +130,21 @@ def load(
 HISTORY = "history"  # data/history beside data/processed: what each build published
 
 
+def latest_history(data_dir: str | Path) -> Path | None:
+    """The newest build's kept history (``data/history/*.parquet``), None when there is none."""
+    folder = Path(data_dir).parent / HISTORY
+    kept = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    return kept[-1] if kept else None
+
+
 def previous_version(data_dir: Path, cluster: str, year: int) -> pd.DataFrame | None:
     """The cluster-year's plan cells and report as the latest build kept them (``site.history``),
     None when no build was kept. Not part of the report's recorded reads: the box it feeds says
     what changed since the page's previous version, which is the version built then."""
-    folder = Path(data_dir).parent / HISTORY
-    kept = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
-    if not kept:
+    kept = latest_history(data_dir)
+    if kept is None:
         return None
-    table = pd.read_parquet(kept[-1])
+    table = read_file(kept)
     chosen = (
         (table["cluster_id"] == cluster) & (table["year"] == year) & table["kind"].isin(["cell", "report"])
     )
@@ -207,8 +210,8 @@ def _submission(data_dir, cluster: str, year: int, submissions, facts, as_of, du
     """The cluster-year's state and how many of its rows validation accepted and rejected."""
     grid = pd.DataFrame({"cluster_id": [cluster], "year": [year]})
     out = c.cluster_year_states(grid, submissions, facts, as_of, due).iloc[0].copy()
-    quality = read_table(data_dir, "quality")
-    quality = quality[(quality["cluster_id"] == cluster) & (quality["year"] == year)]
+    quality = cluster_rows(data_dir, "quality", [cluster])
+    quality = quality[quality["year"] == year]
     out["rows_accepted"] = int(quality["rows_accepted"].sum())
     out["rows_rejected"] = int(quality["rows_rejected"].sum())
     return out

@@ -23,7 +23,7 @@ from analysis.metrics import completeness as c
 from analysis.metrics import fulfilment as f
 from analysis.metrics.national import region_summary
 from analysis.reports import markup, provenance
-from analysis.reports.charts import Chart
+from analysis.reports.charts import Chart, set_margins, text_inches
 from analysis.reports.labels import DEMO_NOTICE, NO_RATE, STATE_RU, percent
 from analysis.reports.tilemap import Scale, tile_map
 from analysis.tables import read_table
@@ -236,7 +236,7 @@ def ambition_chart(nation: Nation):
     """The distribution of fact / plan per indicator (box: quartiles, whiskers: 10th–90th
     percentiles), with the 125 % line; drawn from the stored percentiles, not from the cells."""
     t = nation.ambition[nation.ambition["year"] == nation.year].iloc[::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.42 * max(len(t), 1) + 1.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(9, 0.42 * max(len(t), 1) + 1.8))
     stats = [
         {"label": code, "med": m, "q1": q1, "q3": q3, "whislo": lo, "whishi": hi, "fliers": []}
         for code, m, q1, q3, lo, hi in zip(
@@ -267,6 +267,7 @@ def ambition_chart(nation: Nation):
     ax.set_title(f"Факт к плану по показателям, {nation.year} год", loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="lower right", fontsize=9, frameon=False)
+    set_margins(fig, left=text_inches(t["indicator"], "medium") + 0.2, right=0.3, top=0.35, bottom=0.7)
     plt.close(fig)
     return Chart(
         fig,

@@ -16,7 +16,7 @@ from analysis import settings
 from analysis.metrics import completeness as c
 from analysis.metrics import fulfilment as f
 from analysis.reports import markup, provenance
-from analysis.reports.charts import Chart, chart_text
+from analysis.reports.charts import Chart, chart_text, set_margins, text_inches
 from analysis.reports.labels import (
     DEMO_MARK,
     DEMO_NOTICE,
@@ -28,7 +28,7 @@ from analysis.reports.labels import (
     state_text,
 )
 from analysis.sources.plan import FAMILY_PLAN
-from analysis.tables import read_table
+from analysis.tables import cluster_rows, read_table
 
 
 @dataclass
@@ -67,19 +67,21 @@ def load(
     if mine.empty:
         known = sorted(str(r) for r in registry["region_code"].unique())
         raise ValueError(f"no cluster of region {region!r} in the registry; its regions are {known}")
-    ids = set(mine["cluster_id"])
-    plan = read_table(data_dir, "plan")
-    plan = plan[plan["cluster_id"].isin(ids) & (plan["year"] == int(year)) & (plan["family"] == FAMILY_PLAN)]
-    every_fact = read_table(data_dir, "facts")
-    facts = every_fact[every_fact["cluster_id"].isin(ids) & (every_fact["year"] == int(year))]
+    ids = list(mine["cluster_id"])
+    # Only the region's rows are taken from each table (``cluster_rows``), not the country's.
+    plan = cluster_rows(data_dir, "plan", ids)
+    plan = plan[(plan["year"] == int(year)) & (plan["family"] == FAMILY_PLAN)]
+    own_facts = cluster_rows(data_dir, "facts", ids)
+    facts = own_facts[own_facts["year"] == int(year)]
     summary = f.cluster_year_summary(f.cell_status(plan, facts, as_of, due)).drop(columns="year")
-    staffing = read_table(data_dir, "staffing")
-    staffing = staffing[staffing["cluster_id"].isin(ids) & (staffing["year"] == int(year))]
-    submissions = read_table(data_dir, "submissions")
+    staffing = cluster_rows(data_dir, "staffing", ids)
+    staffing = staffing[staffing["year"] == int(year)]
+    # With the files of no one cluster (a facts file of many): the sources may name them.
+    submissions = cluster_rows(data_dir, "submissions", ids, unassigned=True)
     # A report is expected only of a cluster whose plan has the year; the others show «—».
     grid = plan[["cluster_id"]].drop_duplicates().assign(year=int(year))
     states = c.cluster_year_states(grid, submissions, facts, as_of, due)
-    quality = read_table(data_dir, "quality")
+    quality = cluster_rows(data_dir, "quality", ids)
     demo_facts = set(facts.loc[facts["demo"], "cluster_id"])
     table = (
         mine[["cluster_id", "name", "industry", "demo", "plan_version"]]
@@ -110,7 +112,7 @@ def load(
         deadline=due,
         clusters=table.drop(columns="rate_sort").reset_index(drop=True),
         demo=bool(mine["demo"].any() or facts["demo"].any()),
-        sources=provenance.source_files(submissions, every_fact, sorted(ids), int(year)),
+        sources=provenance.source_files(submissions, own_facts, sorted(ids), int(year)),
     )
 
 
@@ -206,9 +208,7 @@ def comparison_chart(ry: RegionYear):
     a rate to show is labelled «нет данных», not drawn as 0 %."""
     c = ry.clusters.iloc[::-1]
     labels = [chart_text(label(n, ry.region_name, d)) for n, d in zip(c["name"], c["demo"], strict=True)]
-    fig, (left, right) = plt.subplots(
-        1, 2, figsize=(11, 0.5 * len(c) + 1.6), layout="constrained", sharey=True
-    )
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.5 * len(c) + 1.6), sharey=True)
     shown = c["rate_shown"].fillna(False).astype(bool).to_numpy()
     rates = c["rate"].astype(float).where(shown)
     bars = left.barh(labels, rates.fillna(0), color=STATUS_COLOURS[f.MET])
@@ -230,6 +230,7 @@ def comparison_chart(ry: RegionYear):
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
         ax.spines[["top", "right"]].set_visible(False)
+    set_margins(fig, left=text_inches(labels, "medium") + 0.2, right=0.3, top=0.35, bottom=0.45, between=0.4)
     plt.close(fig)
     return Chart(
         fig,

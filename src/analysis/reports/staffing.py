@@ -12,7 +12,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis.reports import markup
-from analysis.reports.charts import Chart
+from analysis.reports.charts import Chart, legend_below, set_margins, text_inches
 from analysis.reports.cluster import ClusterYear
 from analysis.reports.labels import (
     CHECK_RU,
@@ -134,9 +134,7 @@ def staffing_chart(cy: ClusterYear):
     """By programme (this year) and over the years: employer-teachers, trained staff, pairs."""
     if _this_year(cy) is None:
         return Markdown("")
-    fig, (left, right) = plt.subplots(
-        1, 2, figsize=(11, 3.8), layout="constrained", gridspec_kw={"width_ratios": [3, 2]}
-    )
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [3, 2]})
     rows = cy.staffing_programmes.sort_values("programme_code")
     positions = range(len(rows))
     width = 0.38
@@ -173,9 +171,15 @@ def staffing_chart(cy: ClusterYear):
     for ax in (left, right):
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)
-    fig.legend(
-        handles.values(), handles.keys(), loc="outside lower center", ncols=3, frameon=False, fontsize=9
-    )
+    lines = legend_below(fig, list(handles.values()), list(handles.keys()))
+    # The y axes count people: their widest tick label is no wider than the largest count's.
+    counts = pd.concat(
+        [rows[c] for c in ("employer_teachers", "pairs")]
+        + [trend[c] for c in ("employer_teachers", "trained_employer_staff", "pairs")]
+    ).astype(float)
+    largest = int(counts.max()) if counts.notna().any() else 0
+    ticks = text_inches([f"{largest}"], "medium")
+    set_margins(fig, left=ticks + 0.2, right=0.25, top=0.35, bottom=0.4 + 0.22 * lines, between=ticks + 0.45)
     plt.close(fig)
     return Chart(
         fig,

@@ -18,6 +18,7 @@ import pickle
 import signal
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 
 from analysis.errors import AnalysisError
 from analysis.lock import detach_child, portable
@@ -128,12 +129,16 @@ def _rebuilt(described: tuple | None) -> BaseException | None:
         return AnalysisError(message)
 
 
-def read_tables(data_dir, names: list[str]) -> dict:
-    """The tables ``names`` (those that exist) as frames, read in this process."""
-    from analysis.tables import read_table
+def read_tables(data_dir, names: list[str], files: tuple = ()) -> dict:
+    """The tables ``names`` (those that exist) and the parquet ``files`` as frames, read in this
+    process; keyed by table name and by file path."""
+    from analysis.tables import read_file, read_table
 
     frames = {}
     for name in names:
         with contextlib.suppress(AnalysisError):
             frames[name] = read_table(data_dir, name)
+    for path in files:
+        with contextlib.suppress(OSError):
+            frames[Path(path)] = read_file(Path(path))
     return frames

@@ -72,7 +72,7 @@ def warm_up(data_dir: str | Path | None, tables: list[str]) -> None:
     for thread in threading.enumerate():
         if isinstance(thread, TMonitor):
             thread.exit()
-    import analysis.reports  # noqa: F401  (the notebooks' own imports)
+    import analysis.reports  # the notebooks' own imports
     from analysis.site import engine
     from analysis.site.runner import exporter
 
@@ -84,13 +84,23 @@ def warm_up(data_dir: str | Path | None, tables: list[str]) -> None:
     figure.text(0.5, 0.5, "Выполнено 0 %")
     figure.savefig(os.devnull, format="png")
     plt.close(figure)
+    # The code's version, which every page's provenance names (three `git` calls), found once.
+    analysis.reports.provenance.code_version()
     if data_dir is not None:
+        from analysis.reports.cluster import latest_history
         from analysis.site.aside import read_tables, run_aside
-        from analysis.tables import keep_table
+        from analysis.tables import index_rows, keep_file, keep_table
 
         # Read in a helper process (Arrow starts threads to read): this one stays single-threaded.
-        for name, frame in run_aside(read_tables, data_dir, tables).items():
-            keep_table(data_dir, name, frame)
+        # The newest kept history too: each cluster report compares itself with it.
+        history = latest_history(data_dir)
+        files = (history,) if history is not None else ()
+        for name, frame in run_aside(read_tables, data_dir, tables, files).items():
+            if isinstance(name, Path):
+                keep_file(name, frame)
+            else:
+                keep_table(data_dir, name, frame)
+        index_rows(data_dir, tables)  # where each cluster's rows are, found once for every report
 
 
 def fork_available() -> bool:
@@ -144,7 +154,7 @@ def _child(
         def on_cell(number: int, source: str) -> None:
             out.write(json.dumps({"cell": number, "source": source}) + "\n")
 
-        result = run_report(job, site_root, engine, kernel_name, on_cell)
+        result = _profiled(run_report, job, site_root, engine, kernel_name, on_cell)
         out.write(json.dumps({"result": asdict(result)}) + "\n")
         out.flush()
     except SiteGone:
@@ -157,6 +167,22 @@ def _child(
                 out.flush()
     finally:
         os._exit(code)
+
+
+def _profiled(run, job: ReportJob, *args):
+    """``run(job, *args)``; under ``ANALYSIS_PROFILE_DIR`` (a developer's switch) profiled with
+    cProfile into ``<dir>/<report key with / as ~>.prof`` (read with ``python -m pstats``)."""
+    folder = os.environ.get("ANALYSIS_PROFILE_DIR")
+    if not folder:
+        return run(job, *args)
+    import cProfile
+
+    profile = cProfile.Profile()
+    try:
+        return profile.runcall(run, job, *args)
+    finally:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        profile.dump_stats(Path(folder) / (job.key.replace("/", "~") + ".prof"))
 
 
 def _spawn(job: ReportJob, site_root: Path, engine: str, kernel_name: str) -> subprocess.Popen:
