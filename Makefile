@@ -38,14 +38,18 @@ national: $(STAMP) ## generate the national demonstration (~400 clusters in 80 r
 lab: $(STAMP) ## JupyterLab on 127.0.0.1:8888, project kernel by default (ARGS="--no-browser --port 9999")
 	$(RUN) lab $(ARGS)
 
-test: $(STAMP) lint ## lint, then run the whole test suite
-	$(BIN)/python -m pytest
+# Two pytest-xdist workers (one per core here); TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+test: $(STAMP) lint ## lint, then run the whole test suite (on TEST_WORKERS=2 processes)
+	$(PYTEST)
 
 wheel-check: $(STAMP) ## build the wheel, install it in a fresh venv outside the checkout, run demo/build/show/notebooks
 	PYTHON=$(BIN)/python .ci/wheel-check
 
 test-fast: $(STAMP) ## the tests that take no build, notebook, browser or JupyterLab (under a minute)
-	$(BIN)/python -m pytest -q -m "not slow and not browser and not lab"
+	$(PYTEST) -q -m "not slow and not browser and not lab"
 
 lint: $(STAMP) ## ruff over the package, tests and notebooks; import-linter over the stages
 	$(BIN)/ruff check src tests notebooks

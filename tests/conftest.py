@@ -55,6 +55,35 @@ BROWSER_TESTS = {
 SLOW_FIXTURES = {"site", "built", "built_once"}
 
 
+# `make test` runs the suite on two pytest-xdist workers (`--dist loadgroup`). A module whose
+# tests share a site it builds once (a module-scoped fixture) runs whole on one worker, so the
+# site is built once; the tests of the other modules go one by one to whichever worker is free.
+SHARED_SITE_MODULES = {
+    "test_build",
+    "test_demo_region",
+    "test_downloads",
+    "test_escaping",
+    "test_hostile_inputs",
+    "test_layout",
+    "test_leaks",
+    "test_national",
+    "test_print",
+    "test_provenance",
+    "test_report_details",
+    "test_states",
+    "test_unicode",
+    "test_vocabulary",
+}
+# The longest tests start first, so that neither worker is left with one of them at the end.
+LONG_TESTS = {
+    "test_build_engine.py::test_builds_killed_at_any_moment_leave_one_whole_site",
+    "test_nightly_week.py::test_a_week_of_nightly_runs",
+    "test_build_dask.py::test_a_stopped_or_killed_dask_build_leaves_no_report_process",
+    "test_build_dask.py::test_a_wrong_scheduler_address_gives_one_line_naming_it_and_takes_no_lock",
+    "test_build_dask.py::test_a_dask_build_publishes_the_same_bytes_as_a_local_build",
+}
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         for name in MODULE_MARKERS.get(item.path.stem, ()):
@@ -64,6 +93,10 @@ def pytest_collection_modifyitems(config, items) -> None:
         if f"{item.path.name}::{item.originalname}" in BROWSER_TESTS:
             item.add_marker("browser")
             item.add_marker("slow")
+        if item.path.stem in SHARED_SITE_MODULES and config.pluginmanager.hasplugin("xdist"):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+    # Stable: within each part the modules and their tests keep their order.
+    items.sort(key=lambda item: f"{item.path.name}::{item.originalname}" not in LONG_TESTS)
 
 
 def table(text: str, **dtypes) -> pd.DataFrame:
