@@ -124,7 +124,7 @@ def run_build_benchmark(
         one, after = _build(root)
         rerun = sorted(e["key"] for e in after["reports"] if e["status"] == "built")
         progress("the same reports on a dask cluster")
-        dask = _dask_build(root)
+        dask, _ = _dask_build(root)
         progress(f"the naive papermill + nbconvert loop over {baseline_limit or reports} report(s)")
         baseline, timed = _baseline(root, manifest, baseline_limit)
         baseline_all = baseline * reports / timed
@@ -148,9 +148,10 @@ def run_build_benchmark(
     }
 
 
-def _dask_build(root: Path, workers: int = 2) -> float:
-    """``build --force --no-prepare --executor dask`` against a scheduler and ``workers``
-    one-thread workers started here (their start is not timed)."""
+def _dask_build(root: Path, workers: int = 2, *more: str, out: Path | None = None) -> tuple[float, dict]:
+    """``build --force --no-prepare --executor dask`` (and ``more``; into ``out`` instead of the
+    root's site) against a scheduler and ``workers`` one-thread workers started here (their
+    start is not timed); its seconds and manifest."""
     import os
 
     dask = str(Path(sys.executable).with_name("dask"))
@@ -187,13 +188,16 @@ def _dask_build(root: Path, workers: int = 2) -> float:
 
         with Client(address, timeout=60) as client:
             client.wait_for_workers(workers, timeout=120)
+        where = ("--out", str(out)) if out is not None else ()
         seconds, manifest = _build(
-            root, "--force", "--no-prepare", "--executor", "dask", "--scheduler", address
+            root, "--force", "--no-prepare", "--executor", "dask", "--scheduler", address, *more, *where
         )
+        if out is not None:
+            manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
         failed = [e["key"] for e in manifest["reports"] if e["status"] == "failed"]
         if failed:
             raise RuntimeError(f"reports failed on dask: {failed}")
-        return seconds
+        return seconds, manifest
     finally:
         for process in reversed(processes):
             process.terminate()

@@ -31,6 +31,7 @@ RUNNER = ("analysis.site.runner", "analysis.site.engine", "analysis.site.pdf")
 # Files read at run time by the modules of a closure: templates and configuration beside them.
 DATA_PATTERNS = ("*.j2", "*.json", "*.css", "*.tpl")
 CACHE = ".code-closure.json"
+KEEP = 12  # code states kept in the cache: a build reads three (reports, grid, ingestion)
 
 
 def module_file(name: str, root: Path = PACKAGE_DIR) -> Path | None:
@@ -187,9 +188,11 @@ def _cached(cache_dir: Path | None, key: str, compute) -> dict:
     value = compute()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        kept = {k: v for k, v in list(stored.items())[-7:]}  # a few code versions, not a log
+        # A few code states, the newest last — kept in the order written (not sorted: the file's
+        # order is what tells the newest; a build asks for three states each time).
+        kept = {k: v for k, v in list(stored.items())[-(KEEP - 1) :]}
         kept[key] = value
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
+        temporary.write_text(json.dumps(kept), encoding="utf-8")
         temporary.replace(path)
     return value
