@@ -17,15 +17,13 @@ import shutil
 import sys
 from datetime import date
 
-import pandas as pd
-
-from analysis.api import STAFFING_METRICS
 from analysis.commands.common import add_processed_option, deadline_text, iso_date
-from analysis.metrics.fulfilment import BEYOND_PLAN, DEFAULT_DEADLINE_TEXT, reporting_deadline
+from analysis.deadline import DEFAULT_DEADLINE_TEXT, reporting_deadline
+
+# pandas and the API are imported where a view is made, not here: `python -m analysis --help`
+# imports every command's module to list them, and should answer at once.
 
 FORMATS = ("table", "csv", "json")
-# The staffing figures shown: the API's, in the report's order; shares print as percents.
-STAFFING = STAFFING_METRICS
 ITEM_COLUMNS = [
     "indicator",
     "programme_code",
@@ -104,6 +102,8 @@ def _write(view: dict, fmt: str) -> None:
 
 def _plain(value):
     """A JSON-ready value: None for NaN / NA / NaT, Python numbers, ISO dates."""
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -117,6 +117,8 @@ def _plain(value):
 
 def _number(kind: str, value) -> str | float | None:
     """The plan or fact of a cell as the report writes it: 9, 1.5, да, нет; None when absent."""
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return None
     if kind == "yes":
@@ -129,6 +131,8 @@ def _number(kind: str, value) -> str | float | None:
 def cluster_year_view(cy, every_item: bool = False) -> dict:
     """Everything `show` prints, as plain JSON-ready values: the pages' Russian words, each
     beside its stable code."""
+    from analysis.api import STAFFING_METRICS
+    from analysis.metrics.fulfilment import BEYOND_PLAN
     from analysis.reports.labels import STAFFING_RU, check_note, check_text, state_text, status_text
 
     cells = cy.cells if every_item else cy.cells[cy.cells["planned"] | (cy.cells["status"] == BEYOND_PLAN)]
@@ -150,7 +154,7 @@ def cluster_year_view(cy, every_item: bool = False) -> dict:
     staffing = None
     if not cy.staffing.empty:
         row = cy.staffing.iloc[0]
-        staffing = {m: {"label": STAFFING_RU[m], "value": _plain(row[m])} for m in STAFFING}
+        staffing = {m: {"label": STAFFING_RU[m], "value": _plain(row[m])} for m in STAFFING_METRICS}
     checks = cy.fact_checks[cy.fact_checks["finding"].astype(bool)]
     c = cy.cluster
     shown = bool(cy.submission["rate_shown"])
