@@ -48,7 +48,7 @@ test: $(STAMP) lint ## lint, then run the whole test suite (on TEST_WORKERS=2 pr
 wheel-check: $(STAMP) ## build the wheel, install it in a fresh venv outside the checkout, run demo/build/show/notebooks
 	PYTHON=$(BIN)/python .ci/wheel-check
 
-test-fast: $(STAMP) ## the tests that take no build, notebook, browser or JupyterLab (under a minute)
+test-fast: $(STAMP) ## the tests that take no build, notebook, browser or JupyterLab (about a minute on two workers)
 	$(PYTEST) -q -m "not slow and not browser and not lab"
 
 lint: $(STAMP) ## ruff over the package, tests and notebooks; import-linter over the stages
