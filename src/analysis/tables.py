@@ -16,7 +16,6 @@ Parquet files are written to a temporary name and renamed, so a reader never see
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -156,13 +155,14 @@ def _row_index(key: Path, identity, frame: pd.DataFrame) -> tuple[dict, np.ndarr
 
 
 def index_rows(data_dir: str | Path, names) -> None:
-    """Build, now, the cluster index of each cached table ``names`` that has a ``cluster_id``."""
+    """Build, now, the cluster index of each table ``names`` already cached that has a
+    ``cluster_id``; reads nothing (the build's process reads no table itself: Arrow would start
+    threads in it before it forks)."""
     for name in names:
-        path = table_path(data_dir, name)
-        with contextlib.suppress(OSError):
-            identity, frame = _cached(path)
-            if "cluster_id" in frame.columns:
-                _row_index(path.resolve(), identity, frame)
+        path = table_path(data_dir, name).resolve()
+        cached = _CACHE.get(path)
+        if cached is not None and "cluster_id" in cached[1].columns:
+            _row_index(path, *cached)
 
 
 def keep_table(data_dir: str | Path, name: str, frame: pd.DataFrame) -> None:

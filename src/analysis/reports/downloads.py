@@ -80,7 +80,7 @@ def workbook_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
 def _rows(frame: pd.DataFrame) -> list[list]:
     """The frame's rows as lists of Python values (what ``itertuples`` gives, column by column
     at once rather than one column lookup per column and table)."""
-    return frame.to_numpy(dtype=object).tolist() if len(frame.columns) else [[] for _ in range(len(frame))]
+    return frame.to_numpy(dtype=object).tolist()
 
 
 def _fixed(xlsx: bytes) -> bytes:

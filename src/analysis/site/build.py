@@ -280,6 +280,8 @@ _BY_CLUSTER: dict[int, tuple[dict, dict]] = {}
 def _by_cluster(scopes: dict) -> dict:
     known = _BY_CLUSTER.get(id(scopes))
     if known is None or known[0] is not scopes:
+        if len(_BY_CLUSTER) > 64:  # a process running many builds keeps only recent ones' indexes
+            _BY_CLUSTER.clear()
         index: dict[str, list] = {}
         for scope, value in scopes.items():
             cluster, _, of_year = scope.partition(YEAR_SEP)
