@@ -25,9 +25,9 @@ from analysis.cli import main
 DASK = str(Path(sys.executable).with_name("dask"))
 
 
-def _processes(marker: str, needle: str = "analysis.site.runner") -> dict[int, int]:
+def _processes(marker: str, needle: str = "analysis.site.") -> dict[int, int]:
     """Live processes carrying ``marker`` in their environment and ``needle`` in their command
-    line: pid → parent pid."""
+    line (reports, and the report servers that fork them): pid → parent pid."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -181,6 +181,8 @@ def test_a_lost_worker_fails_its_report_once_and_no_second_process_writes_it(pro
     workers = {w.pid: w for w in cluster.workers}
     victim_report = _started(tmp_path)["tiny-it"]
     victim_worker = reports[victim_report]
+    while victim_worker in reports:  # forked by the worker's report server
+        victim_worker = reports[victim_worker]
     assert victim_worker in workers
     workers[victim_worker].send_signal(signal.SIGKILL)
     workers[victim_worker].wait()
@@ -288,17 +290,19 @@ def test_a_wrong_scheduler_address_gives_one_line_naming_it_and_takes_no_lock(pr
 # --- the same site ---------------------------------------------------------------------------
 
 
-def test_a_dask_build_publishes_the_same_bytes_as_a_local_build(tmp_path):
+@pytest.mark.parametrize("portable", ["", "1"])
+def test_a_dask_build_publishes_the_same_bytes_as_a_local_build(tmp_path, portable):
     """The real notebooks on the same inputs, built by the local pool (reports forked from the
-    build) and on a scheduler with two worker processes (each report a fresh interpreter there):
-    every page, chart, download and the index are the same bytes."""
+    build) and on a scheduler with two worker processes (reports forked by each worker's report
+    server; with the portable switch, each a fresh interpreter): every page, chart, download and
+    the index are the same bytes."""
     from conftest import make_raw
 
     local, remote = tmp_path / "local", tmp_path / "remote"
     make_raw(local)
     make_raw(remote)
     assert main(_args(local, "--year", "2024")) == 0
-    cluster = Cluster(tmp_path, workers=2)
+    cluster = Cluster(tmp_path, workers=2, env={"ANALYSIS_PORTABLE": portable})
     try:
         assert (
             main(_args(remote, "--year", "2024", "--executor", "dask", "--scheduler", cluster.address)) == 0

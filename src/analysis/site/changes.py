@@ -121,7 +121,7 @@ def compare(old: pd.DataFrame | None, new: pd.DataFrame, since: str = "", until:
     # Plan cells whose status, fact or plan moved.
     old_cells = old[old["kind"] == "cell"].set_index(CELL_KEYS)
     new_cells = new[new["kind"] == "cell"].set_index(CELL_KEYS)
-    joined = new_cells.join(old_cells[["status", "fact", "plan"]], how="outer", rsuffix="_old")
+    joined = new_cells.join(old_cells[["status", "fact", "plan"]].add_suffix("_old"), how="outer")
     for index, row in joined.iterrows():
         moved = (row["status"], row["fact"], row["plan"]) != (
             row["status_old"],

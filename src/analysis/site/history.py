@@ -98,7 +98,7 @@ def snapshot(
                 "key": [file_name(p) for p in submissions["source_file"]],
                 "region_code": submissions["cluster_id"].map(names["region_code"]).where(known, ""),
                 "region_name": submissions["cluster_id"].map(names["region_name"]).where(known, ""),
-                "cluster_id": submissions["cluster_id"].fillna(""),
+                "cluster_id": submissions["cluster_id"].astype(object).fillna(""),
                 "cluster_name": submissions["cluster_id"].map(names["name"]).where(known, ""),
                 "year": submissions["year"],
                 "status": submissions["status"],

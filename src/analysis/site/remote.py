@@ -123,51 +123,28 @@ def run_task(payload: dict, site_root: str, engine: str, kernel: str, timeout: f
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(where)
     arguments = [json.dumps(payload), site_root, engine, kernel, str(os.getpid()), lease, str(LEASE_EXPIRY)]
-    process = _take_runner(lease)
-    if process is None:
-        process = _start([*COMMAND, *arguments], stdin=subprocess.DEVNULL)
-    else:
-        try:
-            process.stdin.write((json.dumps(arguments) + "\n").encode())
-            process.stdin.close()
-        except OSError:  # the spare died (its lease went stale between two tasks)
-            process = _start([*COMMAND, *arguments], stdin=subprocess.DEVNULL)
-    lines: list[str] = []
-    errors: list[str] = []
-    reader = threading.Thread(
-        target=lambda: lines.extend(process.stdout.read().decode().splitlines()), daemon=True
-    )
-    reader_err = threading.Thread(
-        target=lambda: errors.extend(process.stderr.read().decode().splitlines()), daemon=True
-    )
+    report = _Report.start(arguments, payload.get("parameters", {}).get("data_dir", ""))
+    reader = threading.Thread(target=report.read, daemon=True)
     reader.start()
-    reader_err.start()
     why = ""
-    while process.poll() is None:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(0.25)
-        if process.returncode is not None:
+    while reader.is_alive():
+        reader.join(0.25)
+        if not reader.is_alive():
             break
         if time.monotonic() - started > timeout:
             why = f"не завершился за {timeout:g} с (--timeout)"
         elif _cancelled():
             why = "задача dask отменена"
         if why:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    reader.join()
-    reader_err.join()
+            report.kill()
+            reader.join()
+    code = report.wait()
     cell, source, result, crash = None, "", None, ""
-    for line in lines:
-        with contextlib.suppress(ValueError):
-            message = json.loads(line)
-            if not isinstance(message, dict):
-                continue
-            if "cell" in message:
-                cell, source = message["cell"], message["source"]
-            result = message.get("result", result)
-            crash = message.get("crash", crash)
+    for message in report.messages:
+        if "cell" in message:
+            cell, source = message["cell"], message["source"]
+        result = message.get("result", result)
+        crash = message.get("crash", crash)
     if why:
         return failed(f"{why}; {cell_line(cell, source)}" if cell else why, cell)
     if result is not None:
@@ -179,16 +156,89 @@ def run_task(payload: dict, site_root: str, engine: str, kernel: str, timeout: f
             f"процесс отчёта завершился с ошибкой {last} (трассировка в журнале рабочего процесса {where})",
             cell,
         )
-    code = process.returncode
-    if code < 0:
+    if code is None:
+        tail = "завершился, не сообщив результата"
+    elif code < 0:
         tail = (
             f"убит сигналом {signal.Signals(-code).name}"
             if -code in signal.valid_signals()
             else f"код {code}"
         )
     else:
-        tail = f"завершился с кодом {code}" + (f": {errors[-1][:200]}" if errors else "")
+        tail = f"завершился с кодом {code}" + (f": {report.errors[-1][:200]}" if report.errors else "")
     return failed(f"процесс отчёта на {where} {tail}", cell)
+
+
+class _Report:
+    """A report's process as its task sees it: forked by this worker's warmed-up server for the
+    build (:mod:`analysis.site.forkserver`) or, where it cannot fork or without a lease, a
+    fresh interpreter; its JSON lines, how to kill it and how it ended."""
+
+    def __init__(self, stream, process: subprocess.Popen | None = None, connection=None):
+        self.stream, self.process, self.connection = stream, process, connection
+        self.messages: list[dict] = []
+        self.errors: list[str] = []
+
+    @classmethod
+    def start(cls, arguments: list[str], data_dir: str) -> _Report:
+        from analysis.site.executor import fork_available
+
+        lease = arguments[5]
+        if lease and fork_available():
+            from analysis.site import forkserver
+
+            connection = forkserver.connect(lease, data_dir, arguments[:4], LEASE_EXPIRY)
+            if connection is not None:
+                return cls(connection.makefile("rb"), connection=connection)
+        process = _take_runner(lease)
+        if process is None:
+            process = _start([*COMMAND, *arguments], stdin=subprocess.DEVNULL)
+        else:
+            try:
+                process.stdin.write((json.dumps(arguments) + "\n").encode())
+                process.stdin.close()
+            except OSError:  # the spare died (its lease went stale between two tasks)
+                process = _start([*COMMAND, *arguments], stdin=subprocess.DEVNULL)
+        report = cls(process.stdout, process)
+        threading.Thread(target=report._read_errors, daemon=True).start()
+        return report
+
+    def read(self) -> None:
+        """Every line until the report's output ends (run by a thread of the task)."""
+        for line in self.stream:
+            with contextlib.suppress(ValueError):
+                message = json.loads(line)
+                if isinstance(message, dict):
+                    self.messages.append(message)
+
+    def _read_errors(self) -> None:
+        self.errors.extend(self.process.stderr.read().decode(errors="replace").splitlines())
+
+    def kill(self) -> None:
+        """Kill the report's process group (a forked report's, once it has said its pid)."""
+        pid = (
+            self.process.pid
+            if self.process is not None
+            else next((m["pid"] for m in self.messages if "pid" in m), None)
+        )
+        if pid is not None:
+            for target in (os.killpg, os.kill):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    target(pid, signal.SIGKILL)
+                    break
+        elif self.connection is not None:  # not forked yet: the server forks nothing for a closed one
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def wait(self) -> int | None:
+        """The exit code (negative: the signal) once ended; None when nothing says it."""
+        self.stream.close()
+        if self.process is not None:
+            return self.process.wait()
+        self.connection.close()
+        status = next((m["exit"] for m in reversed(self.messages) if "exit" in m), None)
+        if status is None:
+            return None
+        return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
 
 # One spare report process per worker process and build: it warms up (interpreter, imports,
