@@ -220,6 +220,30 @@ def test_a_cancelled_dask_task_ends_its_report_process(tmp_path, cluster):
         assert _until(lambda: not cluster.reports()), "a cancelled task's report still runs"
 
 
+def test_on_dask_a_hanging_report_times_out_and_a_killed_one_fails_alone(project, tmp_path, cluster):
+    """Reports forked by the workers' report servers: one hangs past --timeout and fails naming
+    its cell, one is killed by a signal and fails saying so; nothing is left running after."""
+    book = notebook(
+        tmp_path / "faults.ipynb",
+        "import os, signal, time",
+        'os.kill(os.getpid(), signal.SIGKILL) if cluster == "tiny-law" else None',
+        'time.sleep(600) if cluster == "tiny-it" else None',
+    )
+    assert main(_args(project, "--year", "2024", "--cluster", "tiny-law")) == 0  # data, a site
+    build = _cli(project, *_on(cluster, book), "--timeout", "10")
+    _out, err = build.communicate(timeout=300)
+    assert build.returncode == 1, err
+    failed = sorted(line for line in err.splitlines() if line.startswith("FAILED"))
+    assert len(failed) == 2, err
+    assert failed[0].startswith("FAILED 63/tiny-law/2024: процесс отчёта на tcp://127.0.0.1:"), failed
+    assert "убит сигналом SIGKILL; ячейка 4: os.kill(os.getpid(), signal.SIGKILL)" in failed[0], failed
+    assert failed[1] == (
+        "FAILED 64/tiny-it/2024: не завершился за 10 с (--timeout); ячейка 5: time.sleep(600) if cluster"
+        ' == "tiny-it" else None'
+    ), failed
+    assert _until(lambda: not cluster.reports()), cluster.reports()
+
+
 # --- a wrong address ------------------------------------------------------------------------
 
 

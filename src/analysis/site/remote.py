@@ -124,6 +124,7 @@ def run_task(payload: dict, site_root: str, engine: str, kernel: str, timeout: f
         file.write(where)
     arguments = [json.dumps(payload), site_root, engine, kernel, str(os.getpid()), lease, str(LEASE_EXPIRY)]
     report = _Report.start(arguments, payload.get("parameters", {}).get("data_dir", ""))
+    began = time.monotonic()  # --timeout counts from here: a server's warm-up is not the report's
     reader = threading.Thread(target=report.read, daemon=True)
     reader.start()
     why = ""
@@ -131,7 +132,7 @@ def run_task(payload: dict, site_root: str, engine: str, kernel: str, timeout: f
         reader.join(0.25)
         if not reader.is_alive():
             break
-        if time.monotonic() - started > timeout:
+        if time.monotonic() - began > timeout:
             why = f"не завершился за {timeout:g} с (--timeout)"
         elif _cancelled():
             why = "задача dask отменена"
@@ -145,17 +146,19 @@ def run_task(payload: dict, site_root: str, engine: str, kernel: str, timeout: f
             cell, source = message["cell"], message["source"]
         result = message.get("result", result)
         crash = message.get("crash", crash)
+
+    def in_cell(why: str) -> str:
+        return f"{why}; {cell_line(cell, source)}" if cell else why
+
     if why:
-        return failed(f"{why}; {cell_line(cell, source)}" if cell else why, cell)
+        return failed(in_cell(why), cell)
     if result is not None:
         return result
     if crash:
         logger.warning("the process of report %s crashed:\n%s", key, crash.rstrip())
         last = crash.strip().splitlines()[-1][:200]
-        return failed(
-            f"процесс отчёта завершился с ошибкой {last} (трассировка в журнале рабочего процесса {where})",
-            cell,
-        )
+        why = f"процесс отчёта завершился с ошибкой {last} (трассировка в журнале рабочего процесса {where})"
+        return failed(in_cell(why), cell)
     if code is None:
         tail = "завершился, не сообщив результата"
     elif code < 0:
@@ -166,7 +169,7 @@ def run_task(payload: dict, site_root: str, engine: str, kernel: str, timeout: f
         )
     else:
         tail = f"завершился с кодом {code}" + (f": {report.errors[-1][:200]}" if report.errors else "")
-    return failed(f"процесс отчёта на {where} {tail}", cell)
+    return failed(in_cell(f"процесс отчёта на {where} {tail}"), cell)
 
 
 class _Report:
