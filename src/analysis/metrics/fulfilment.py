@@ -108,34 +108,42 @@ def status_counts(cells: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     label it as the weighted variant); ``reported`` is the share of planned cells with a fact.
     Rates are NaN for a group with nothing planned (or, provisional, nothing received).
     """
-    counts = (  # ``pd.crosstab``'s table (cells without a key left out), at a third of its cost
-        cells.groupby([*by, "status"], observed=True)
-        .size()
-        .unstack("status", fill_value=0)
-        .reindex(columns=STATUSES, fill_value=0)
-    )
-    counts.columns.name = None
-    partly = (
-        cells[cells["status"] == PARTLY_MET]
-        .groupby(by)["ratio_capped"]
-        .sum()
-        .reindex(counts.index, fill_value=0.0)
-    )
-    counts["planned"] = counts[PLANNED_STATUSES].sum(axis=1)
+    # One grouping, then counting on arrays: a report calls this five times on its ~100 cells,
+    # where pandas' per-operation cost (a groupby, unstack, reindex each) was most of the time.
+    grouped = cells.groupby(by, sort=True, observed=True)
+    codes = grouped.ngroup().to_numpy(dtype="float64")  # NaN: a row with a missing key
+    keys = grouped.size().index.to_frame(index=False)
+    keyed = ~np.isnan(codes)
+    group, n = codes[keyed].astype("int64"), len(keys)
+    status = cells["status"].to_numpy(dtype=object)[keyed]
+
+    def per_group(mask, weights=None) -> np.ndarray:
+        chosen = None if weights is None else weights[mask]
+        return np.bincount(group[mask], weights=chosen, minlength=n)
+
+    counts = keys
+    for name in STATUSES:
+        counts[name] = per_group(status == name).astype("int64")
+    ratio = pd.to_numeric(cells["ratio_capped"], errors="coerce").to_numpy(dtype="float64")[keyed]
+    partly = per_group(status == PARTLY_MET, np.nan_to_num(ratio))
+    counts["planned"] = counts[PLANNED_STATUSES].to_numpy().sum(axis=1)
     counts["received"] = counts[MET] + counts[PARTLY_MET] + counts[NOT_MET]
     counts["awaited"] = counts[PENDING]
     if "provisional" in cells.columns:
-        provisional = cells.groupby(by)["provisional"].any().reindex(counts.index, fill_value=False)
+        flags = cells["provisional"].fillna(False).to_numpy(dtype=bool)[keyed]
+        counts["provisional"] = per_group(flags) > 0
     else:
-        provisional = pd.Series(False, index=counts.index)
-    counts["provisional"] = provisional.astype(bool)
-    planned = counts["planned"].where(counts["planned"] > 0)
-    base = counts["received"].where(counts["provisional"], counts["planned"])
-    base = base.where(base > 0)
-    counts["rate"] = counts[MET] / base
-    counts["weighted_rate"] = (counts[MET] + partly) / base
-    counts["reported"] = counts["received"] / planned
-    return counts.reset_index()
+        counts["provisional"] = np.zeros(n, dtype=bool)
+    planned = counts["planned"].to_numpy(dtype="float64")
+    base = np.where(counts["provisional"], counts["received"], counts["planned"]).astype("float64")
+    met = counts[MET].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        counts["rate"] = np.where(base > 0, met / base, np.nan)
+        counts["weighted_rate"] = np.where(base > 0, (met + partly) / base, np.nan)
+        counts["reported"] = np.where(planned > 0, counts["received"] / planned, np.nan)
+    # A group is a key with a status (the rows crosstab's table had).
+    present = per_group(pd.notna(status)) > 0
+    return counts if present.all() else counts[present].reset_index(drop=True)
 
 
 def indicator_status(cells: pd.DataFrame) -> pd.DataFrame:
