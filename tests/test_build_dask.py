@@ -293,8 +293,15 @@ def closed_port():
 
 
 @pytest.mark.parametrize("peer", ["web_server", "chatter", "closed_port"])
-def test_a_wrong_scheduler_address_gives_one_line_naming_it_and_takes_no_lock(project, peer, request, capsys):
+def test_a_wrong_scheduler_address_gives_one_line_naming_it_and_takes_no_lock(
+    project, peer, request, capsys, monkeypatch
+):
     from analysis.lock import BuildLock
+    from analysis.site import remote
+
+    # A peer that never answers (the web server waits for a request's end) is given up on after
+    # the bound: 2 s here instead of the 10 s an operator's build waits.
+    monkeypatch.setattr(remote, "CONNECT_SECONDS", 2.0)
 
     address = request.getfixturevalue(peer)
     assert main(_args(project, "--year", "2024", "--cluster", "tiny-law")) == 0

@@ -55,9 +55,10 @@ class SchedulerUnreachable(AnalysisError):
     """The address given as the dask scheduler is not one that answers; nothing was changed."""
 
 
-def check_scheduler(address: str, seconds: float = CONNECT_SECONDS) -> None:
+def check_scheduler(address: str, seconds: float | None = None) -> None:
     """Raise :class:`SchedulerUnreachable` unless a dask scheduler answers at ``address``
-    within ``seconds`` (connection, handshake and its identity)."""
+    within ``seconds`` (connection, handshake and its identity; ``CONNECT_SECONDS`` by default)."""
+    seconds = CONNECT_SECONDS if seconds is None else seconds
     hint = "запустите его (`dask scheduler`) и рабочие процессы или соберите без --executor dask"
     try:
         from distributed.comm.addressing import get_address_host_port
@@ -75,7 +76,7 @@ def check_scheduler(address: str, seconds: float = CONNECT_SECONDS) -> None:
             f"по адресу {address} никто не отвечает ({exc.strerror or type(exc).__name__}); {hint}"
         ) from None
     try:
-        identity = asyncio.run(asyncio.wait_for(_identity(address), seconds))
+        identity = asyncio.run(asyncio.wait_for(_identity(address, seconds), seconds))
     except Exception as exc:  # any other peer: a timeout, a protocol error, an absurd frame size
         logger.debug("no dask scheduler at %s", address, exc_info=True)
         raise SchedulerUnreachable(
@@ -87,10 +88,10 @@ def check_scheduler(address: str, seconds: float = CONNECT_SECONDS) -> None:
         )
 
 
-async def _identity(address: str):
+async def _identity(address: str, seconds: float):
     from distributed.comm import connect
 
-    comm = await connect(address, timeout=CONNECT_SECONDS)
+    comm = await connect(address, timeout=seconds)
     try:
         await comm.write({"op": "identity", "reply": True})
         return await comm.read()
