@@ -356,3 +356,18 @@ def test_a_dask_build_publishes_the_same_bytes_as_a_local_build(tmp_path, portab
         files["index.html"] = re.sub(rb"[\d.]+ \xd1\x81\. ", b"", files["index.html"])
     differ = sorted(name for name in ours if ours[name] != theirs[name])
     assert differ == [], differ
+
+
+def test_a_report_server_is_ready_after_whatever_its_imports_print_and_not_when_it_dies():
+    from analysis.site import forkserver
+
+    def started(code: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+
+    noisy = started('print("a library says hello"); print(7); print(\'{"ready": "/tmp/x/socket"}\')')
+    assert forkserver._ready(noisy) == "/tmp/x/socket"
+    dead = started('print("warming up"); raise SystemExit(3)')
+    assert forkserver._ready(dead) is None
+    for process in (noisy, dead):
+        process.wait()
+        process.stdout.close()

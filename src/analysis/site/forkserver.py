@@ -95,19 +95,21 @@ def _server(lease: str, data_dir: str, expiry: float) -> str | None:
 
 
 def _ready(process: subprocess.Popen) -> str | None:
-    """The socket path the server prints when it is ready, or None (it died or took too long)."""
+    """The socket path the server prints when it is ready (after whatever else its imports may
+    print), or None: it died or took longer than ``READY_SECONDS``."""
+    deadline = time.monotonic() + READY_SECONDS
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
     try:
-        if not selector.select(READY_SECONDS):
-            return None
-        line = process.stdout.readline()
+        while selector.select(max(deadline - time.monotonic(), 0)):
+            line = process.stdout.readline()
+            if not line:
+                return None
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                return json.loads(line)["ready"]
+        return None
     finally:
         selector.close()
-    try:
-        return json.loads(line)["ready"]
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 # --- the server's side ----------------------------------------------------------------------
