@@ -181,7 +181,8 @@ class _Report:
     def __init__(self, stream, process: subprocess.Popen | None = None, connection=None):
         self.stream, self.process, self.connection = stream, process, connection
         self.messages: list[dict] = []
-        self.errors: list[str] = []
+        self.errors: list[str] = []  # a fresh interpreter's standard error, read by a thread
+        self.stderr_reader: threading.Thread | None = None
 
     @classmethod
     def start(cls, arguments: list[str], data_dir: str) -> _Report:
@@ -204,7 +205,8 @@ class _Report:
             except OSError:  # the spare died (its lease went stale between two tasks)
                 process = _start([*COMMAND, *arguments], stdin=subprocess.DEVNULL)
         report = cls(process.stdout, process)
-        threading.Thread(target=report._read_errors, daemon=True).start()
+        report.stderr_reader = threading.Thread(target=report._read_errors, daemon=True)
+        report.stderr_reader.start()
         return report
 
     def read(self) -> None:
@@ -237,7 +239,9 @@ class _Report:
         """The exit code (negative: the signal) once ended; None when nothing says it."""
         self.stream.close()
         if self.process is not None:
-            return self.process.wait()
+            code = self.process.wait()
+            self.stderr_reader.join()
+            return code
         self.connection.close()
         status = next((m["exit"] for m in reversed(self.messages) if "exit" in m), None)
         if status is None:
