@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import inspect
 import shutil
 from io import StringIO
@@ -58,8 +60,9 @@ SLOW_FIXTURES = {"site", "built", "built_once"}
 # `make test` runs the suite on two pytest-xdist workers (`--dist loadgroup`). The tests of a
 # module that makes a costly fixture once (a site, an ingested folder: module-scoped) form one
 # work unit, run whole on one worker, so the fixture is made once; so do the ten modules that
-# read the hostile site (tests/hostile.py, built once per process). Every other test is a unit of
-# its own and goes to whichever worker is free.
+# read the hostile site (tests/hostile.py, built once per process), and the engine tests that
+# copy its `built_once`. Every other test is a unit of its own and goes to whichever worker is
+# free.
 SHARED_FIXTURE_MODULES = {
     "test_build",
     "test_demo_region",
@@ -88,6 +91,7 @@ LONG_UNITS = [
     "hostile-site",
     "test_hostile_inputs",
     "test_build_dask.py::test_a_cancelled_dask_task_ends_its_report_process",
+    "engine-built",
     "test_build",
     "test_build_dask.py::test_a_wrong_scheduler_address_gives_one_line_naming_it_and_takes_no_lock",
     "test_build_dask.py::test_a_lost_worker_fails_its_report_once_and_no_second_process_writes_it",
@@ -99,12 +103,26 @@ LONG_UNITS = [
 def unit(nodeid: str) -> str:
     """The work unit of a test, from its node id: its group, else the test itself."""
     path, _, name = nodeid.partition("::")
-    module = Path(path).stem
+    module, function = Path(path).stem, name.split("[")[0].split("@")[0]
     if module in HOSTILE_SITE_MODULES:
         return "hostile-site"
     if module in SHARED_FIXTURE_MODULES:
         return module
-    return f"{Path(path).name}::{name.split('[')[0].split('@')[0]}"
+    if module == "test_build_engine" and function in _taking(module, "built"):
+        return "engine-built"
+    return f"{Path(path).name}::{function}"
+
+
+@functools.cache
+def _taking(module: str, fixture: str) -> frozenset[str]:
+    """The test functions of ``module`` that take ``fixture`` (read from its source: the node
+    ids are all that xdist's scheduler sees)."""
+    tree = ast.parse((Path(__file__).parent / f"{module}.py").read_text(encoding="utf-8"))
+    return frozenset(
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and fixture in {arg.arg for arg in node.args.args}
+    )
 
 
 @pytest.hookimpl(optionalhook=True)
