@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import inspect
 import shutil
 from io import StringIO
@@ -55,18 +57,24 @@ BROWSER_TESTS = {
 SLOW_FIXTURES = {"site", "built", "built_once"}
 
 
-# `make test` runs the suite on two pytest-xdist workers (`--dist loadgroup`). A module whose
-# tests share a site it builds once (a module-scoped fixture) runs whole on one worker, so the
-# site is built once; the tests of the other modules go one by one to whichever worker is free.
-SHARED_SITE_MODULES = {
+# `make test` runs the suite on two pytest-xdist workers (`--dist loadgroup`). The tests of a
+# module that makes a costly fixture once (a site, an ingested folder: module-scoped) form one
+# work unit, run whole on one worker, so the fixture is made once; so do the ten modules that
+# read the hostile site (tests/hostile.py, built once per process), and the engine tests that
+# copy its `built_once`. Every other test is a unit of its own and goes to whichever worker is
+# free.
+SHARED_FIXTURE_MODULES = {
     "test_build",
     "test_demo_region",
+    "test_hostile_inputs",
+    "test_ingest_forms",
+    "test_national",
+}
+HOSTILE_SITE_MODULES = {
     "test_downloads",
     "test_escaping",
-    "test_hostile_inputs",
     "test_layout",
     "test_leaks",
-    "test_national",
     "test_print",
     "test_provenance",
     "test_report_details",
@@ -74,14 +82,65 @@ SHARED_SITE_MODULES = {
     "test_unicode",
     "test_vocabulary",
 }
-# The longest tests start first, so that neither worker is left with one of them at the end.
-LONG_TESTS = {
-    "test_build_engine.py::test_builds_killed_at_any_moment_leave_one_whole_site",
+# The units that take longest, longest first; the rest follow in collection order. xdist hands
+# the units out in this order, so neither worker is left with a long one at the end.
+LONG_UNITS = [
     "test_nightly_week.py::test_a_week_of_nightly_runs",
+    "test_build_engine.py::test_builds_killed_at_any_moment_leave_one_whole_site",
     "test_build_dask.py::test_a_stopped_or_killed_dask_build_leaves_no_report_process",
+    "hostile-site",
+    "test_hostile_inputs",
+    "test_build_dask.py::test_a_cancelled_dask_task_ends_its_report_process",
+    "engine-built",
+    "test_build",
     "test_build_dask.py::test_a_wrong_scheduler_address_gives_one_line_naming_it_and_takes_no_lock",
+    "test_build_dask.py::test_a_lost_worker_fails_its_report_once_and_no_second_process_writes_it",
     "test_build_dask.py::test_a_dask_build_publishes_the_same_bytes_as_a_local_build",
-}
+    "test_national",
+]
+
+
+def unit(nodeid: str) -> str:
+    """The work unit of a test, from its node id: its group, else the test itself."""
+    path, _, name = nodeid.partition("::")
+    module, function = Path(path).stem, name.split("[")[0].split("@")[0]
+    if module in HOSTILE_SITE_MODULES:
+        return "hostile-site"
+    if module in SHARED_FIXTURE_MODULES:
+        return module
+    if module == "test_build_engine" and function in _taking(module, "built"):
+        return "engine-built"
+    return f"{Path(path).name}::{function}"
+
+
+@functools.cache
+def _taking(module: str, fixture: str) -> frozenset[str]:
+    """The test functions of ``module`` that take ``fixture`` (read from its source: the node
+    ids are all that xdist's scheduler sees)."""
+    tree = ast.parse((Path(__file__).parent / f"{module}.py").read_text(encoding="utf-8"))
+    return frozenset(
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and fixture in {arg.arg for arg in node.args.args}
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` with the units above, handed out in collection order. (pytest-xdist 3.8
+    names a test's `xdist_group` in `item._nodeid`, which pytest 9 no longer reads: its own
+    grouping is lost, and it would hand out the largest groups first.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Units(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = unit(nodeid)
+            return nodeid if "::" in scope else scope  # each case of a test of its own is a unit
+
+    config.option.loadscopereorder = False
+    return Units(config, log)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -93,10 +152,13 @@ def pytest_collection_modifyitems(config, items) -> None:
         if f"{item.path.name}::{item.originalname}" in BROWSER_TESTS:
             item.add_marker("browser")
             item.add_marker("slow")
-        if item.path.stem in SHARED_SITE_MODULES and config.pluginmanager.hasplugin("xdist"):
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
-    # Stable: within each part the modules and their tests keep their order.
-    items.sort(key=lambda item: f"{item.path.name}::{item.originalname}" not in LONG_TESTS)
+
+    def rank(item) -> int:
+        name = unit(item.nodeid)
+        return LONG_UNITS.index(name) if name in LONG_UNITS else len(LONG_UNITS)
+
+    # Stable: within each unit, and among the rest, the tests keep their order.
+    items.sort(key=rank)
 
 
 def table(text: str, **dtypes) -> pd.DataFrame:

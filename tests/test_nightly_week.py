@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from conftest import ROOT
@@ -27,8 +28,12 @@ def night(root: Path, day: str) -> str:
     subprocess.run(["sh", "-c", command], cwd=root, check=False, timeout=1200)
     new = set((root / "logs").glob("*.log")) - before
     assert len(new) == 1, new  # a file of its own, beside every earlier night's
-    time.sleep(1.1)  # the next night starts in another second: another log file
-    return new.pop().read_text(encoding="utf-8")
+    log = new.pop()
+    # the next night starts in another second than this one did: another log file
+    named = datetime.strptime(log.name, "build-%Y-%m-%d-%H%M%S.log")
+    while datetime.now() < named + timedelta(seconds=1):
+        time.sleep(0.05)
+    return log.read_text(encoding="utf-8")
 
 
 def manifest(root: Path) -> dict:

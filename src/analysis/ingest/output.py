@@ -75,8 +75,17 @@ def submission_log(log: list[dict], rejected_ids: set[int]) -> pd.DataFrame:
         rows.append({**entry, "rows_read": read, "rows_rejected": rejected, "rows_accepted": read - rejected})
     frame = pd.DataFrame.from_records(rows, columns=SUBMISSION_COLUMNS)
     frame["submitted_on"] = pd.to_datetime(frame["submitted_on"])
+    # «demo» is unknown (None) for a file not read: a nullable dtype whatever the other files are,
+    # or one refused file would change the dtype, so the digest, of every cluster's rows
+    # (``site.fingerprint.scope_digests``) and every report would run again.
     return frame.astype(
-        {"size_bytes": "int64", "rows_read": "int64", "rows_accepted": "int64", "rows_rejected": "int64"}
+        {
+            "size_bytes": "int64",
+            "demo": "boolean",
+            "rows_read": "int64",
+            "rows_accepted": "int64",
+            "rows_rejected": "int64",
+        }
     )
 
 
