@@ -98,7 +98,8 @@ WINDOWS_LIKE = textwrap.dedent(
     print(len(analysis.load_cluster_year("samara-law", 2025, as_of="2026-01-21").cells) > 0)
     print(main(["--home", home, "show", "--cluster", "samara-law", "--year", "2025", "--format", "csv"]))
     print(main(["--home", home, "template", "--cluster", "samara-law", "--year", "2026", "--out", out]))
-    print(main(["--home", home, "import-plan", seed, "--cluster", "samara-law", "--dry-run"]))
+    if seed:  # the shared seed, when it is beside the repository
+        print(main(["--home", home, "import-plan", seed, "--cluster", "samara-law", "--dry-run"]))
     print(sorted(m for m in ("fcntl", "termios", "resource") if sys.modules.get(m) is not None))
     """
 )
@@ -107,8 +108,9 @@ WINDOWS_LIKE = textwrap.dedent(
 def test_the_analysts_side_runs_without_posix_only_modules(project_home, tmp_path):
     env = {**os.environ, "PROFESSIONALITET_HOME": str(project_home)}
     form = tmp_path / "form.xlsx"
+    seed = SEED_TEXT.exists()
     done = subprocess.run(
-        [sys.executable, "-c", WINDOWS_LIKE, str(project_home), str(form), str(SEED_TEXT)],
+        [sys.executable, "-c", WINDOWS_LIKE, str(project_home), str(form), str(SEED_TEXT) if seed else ""],
         capture_output=True,
         text=True,
         env=env,
@@ -118,5 +120,5 @@ def test_the_analysts_side_runs_without_posix_only_modules(project_home, tmp_pat
     lines = done.stdout.splitlines()
     assert lines[0] == "True" and lines[-1] == "[]"
     results = [line for line in lines if line in ("0", "1", "2", "3")]
-    assert results == ["0", "0", "0"], done.stdout + done.stderr
+    assert results == ["0", "0", "0"][: 3 if seed else 2], done.stdout + done.stderr
     assert form.stat().st_size > 0
