@@ -301,15 +301,22 @@ class Outcome:
 
 
 class Validator:
-    """An ephemeral great-expectations context holding the build's suites and results."""
+    """An ephemeral great-expectations context holding the build's suites and results.
 
-    def __init__(self) -> None:
+    A suite runs first for each rule's outcome only (``BOOLEAN_ONLY``: the rows breaking a rule
+    are not listed); the rules it finds broken run again, alone, listing those rows. Most rules
+    hold, and listing rows costs great-expectations about as much again as the outcome, however
+    few rows there are. ``complete`` runs every rule in full detail once, for Data Docs.
+    """
+
+    def __init__(self, complete: bool = False) -> None:
         gx = _import_great_expectations()
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         # This module of great-expectations pins its logger to INFO; let it follow the package's level.
         logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.NOTSET)
         self.gx = gx
+        self.complete = complete
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         self.source = self.context.data_sources.add_pandas("submissions")
@@ -322,9 +329,8 @@ class Validator:
         checked as ``<column>_known`` — whether the value is in the set, worked out by pandas —
         expected to be ``True``; rows with no value pass, as they do in a set expectation.
         """
-        gx = self.gx
-        suite = gx.ExpectationSuite(name=table)
         frame = frame.copy(deep=False)
+        checks = []
         for rule in rules:
             kwargs = rule.kwargs
             values = kwargs.get("value_set")
@@ -333,28 +339,53 @@ class Validator:
                 column = frame[kwargs["column"]]
                 frame[known] = column.isin(values) | column.isna()
                 kwargs = {**kwargs, "column": known, "value_set": [True]}
-            expectation = getattr(gx.expectations, rule.kind)(**kwargs, meta={"rule": rule.rule})
-            suite.add_expectation(expectation)
-        suite = self.context.suites.add(suite)
-        batch = self.source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("build")
-        definition = self.context.validation_definitions.add(
-            gx.ValidationDefinition(data=batch, suite=suite, name=table)
-        )
-        result = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
+            checks.append((rule, kwargs))
+        if self.complete:
+            detailed = dict(enumerate(self._run(table, frame, checks, RESULT_FORMAT)))
+            results = [detailed[n] for n in range(len(checks))]
+        else:
+            results = self._run(table, frame, checks, {"result_format": "BOOLEAN_ONLY"})
+            self._raise_any(table, rules, results)
+            broken = [n for n, result in enumerate(results) if not result.success]
+            again = self._run(f"{table}-rows", frame, [checks[n] for n in broken], RESULT_FORMAT)
+            detailed = dict(zip(broken, again, strict=True))
+        self._raise_any(table, [rules[n] for n in detailed], list(detailed.values()))
         outcomes = []
-        for rule, outcome in zip(rules, result.results, strict=True):
+        for n, (rule, result) in enumerate(zip(rules, results, strict=True)):
+            ids: list[int] = []
+            if not result.success:
+                listed = detailed[n].result.get("unexpected_index_list", [])
+                ids = sorted(int(item["row_id"]) for item in listed)
+                if rule.keep_first:
+                    ids = _later_duplicates(frame, rule.kwargs["column_list"], set(ids))
+            outcomes.append(Outcome(table, rule, len(frame), ids))
+        return outcomes
+
+    def _run(self, name: str, frame: pd.DataFrame, checks: list[tuple[Rule, dict]], result_format: dict):
+        """One suite of ``checks`` (a rule and its expectation's arguments) over ``frame``: the
+        result of each, in order."""
+        if not checks:
+            return []
+        gx = self.gx
+        suite = gx.ExpectationSuite(name=name)
+        for rule, kwargs in checks:
+            suite.add_expectation(getattr(gx.expectations, rule.kind)(**kwargs, meta={"rule": rule.rule}))
+        suite = self.context.suites.add(suite)
+        batch = self.source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("build")
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(data=batch, suite=suite, name=name)
+        )
+        result = definition.run(batch_parameters={"dataframe": frame}, result_format=result_format)
+        return list(result.results)
+
+    @staticmethod
+    def _raise_any(table: str, rules: list[Rule], results: list) -> None:
+        for rule, outcome in zip(rules, results, strict=True):
             if outcome.exception_info and outcome.exception_info.get("raised_exception"):
                 raise RuntimeError(
                     f"great-expectations could not run {rule.kind} on {table}: "
                     f"{outcome.exception_info.get('exception_message')}"
                 )
-            ids: list[int] = []
-            if not outcome.success:
-                ids = sorted(int(item["row_id"]) for item in outcome.result.get("unexpected_index_list", []))
-                if rule.keep_first:
-                    ids = _later_duplicates(frame, rule.kwargs["column_list"], set(ids))
-            outcomes.append(Outcome(table, rule, len(frame), ids))
-        return outcomes
 
     def publish(self, folder: Path) -> Path:
         """Write Data Docs of this build's suites and results into ``folder``; return its index."""

@@ -10,16 +10,20 @@ report, with no list saying so.
 
 Reading every module and the installed distributions takes a second, so the result is kept in
 a small cache keyed by the digest of the whole package: a nightly build with unchanged code
-reads only that.
+reads only that. A process remembers what it worked out too, by the same key, for its next
+build into another folder.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
+import functools
 import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -116,7 +120,7 @@ def distributions(tops: set[str]) -> dict[str, str]:
     """The installed distributions providing ``tops`` and, recursively, those they require —
     their optional extras included (pandas reads parquet through pyarrow without importing it
     by name): name → version. Distributions not installed are left out."""
-    providers = metadata.packages_distributions()
+    providers = _providers()
     todo = sorted({d for top in tops for d in providers.get(top, [])})
     versions: dict[str, str] = {}
     missing: set[str] = set()
@@ -134,6 +138,13 @@ def distributions(tops: set[str]) -> dict[str, str]:
         for requirement in requires:
             todo.append(re.split(r"[ ;<>=!~\[(]", requirement.strip(), maxsplit=1)[0])
     return dict(sorted(versions.items()))
+
+
+@functools.cache
+def _providers() -> dict[str, list[str]]:
+    """Top-level module name → the installed distributions providing it (read once a process:
+    it walks every installed distribution's files)."""
+    return metadata.packages_distributions()
 
 
 def _files_digest(files: list[Path], root: Path) -> str:
@@ -161,18 +172,30 @@ def report_code(notebooks: list[Path], cache_dir: Path | None = None, root: Path
     for notebook in notebooks:
         roots |= notebook_imports(notebook)
     key = digest(tree_digest(root), sorted(roots), sys.version)
-    return _cached(cache_dir, key, lambda: code_state(roots, root, (root / "site" / "templates" / "report",)))
+    extra = (root / "site" / "templates" / "report",)
+    return _cached(cache_dir, key, lambda: _worked_out(key, lambda: code_state(roots, root, extra)))
 
 
 def code_for(roots: set[str], cache_dir: Path | None = None, root: Path = PACKAGE_DIR) -> dict:
     """The code state of ``roots`` and what they import, cached."""
     key = digest(tree_digest(root), sorted(roots), sys.version)
-    return _cached(cache_dir, key, lambda: code_state(roots, root))
+    return _cached(cache_dir, key, lambda: _worked_out(key, lambda: code_state(roots, root)))
 
 
 def ingest_code(cache_dir: Path | None = None, root: Path = PACKAGE_DIR) -> dict:
     """The code state of the ingestion (``analysis.site.prepare`` and what it imports), cached."""
     return code_for({"analysis.site.prepare"}, cache_dir, root)
+
+
+_WORKED_OUT: dict[str, dict] = {}  # the code states this process worked out, by key
+
+
+def _worked_out(key: str, compute: Callable[[], dict]) -> dict:
+    """``compute()``, once a process for a key (the key names the package's bytes: code changed
+    under a running process gives another key)."""
+    if key not in _WORKED_OUT:
+        _WORKED_OUT[key] = compute()
+    return copy.deepcopy(_WORKED_OUT[key])  # a caller's changes stay its own
 
 
 def _cached(cache_dir: Path | None, key: str, compute) -> dict:

@@ -174,7 +174,7 @@ def prepare(
     reading = start_reading(raw_dir, limits)
     try:
         plan, clusters, warnings = read_plans(registry)
-        validator = Validator()
+        validator = Validator(complete=docs_dir is not None)  # Data Docs show every rule in full
         result = ingest(
             raw_dir,
             registry,
