@@ -354,6 +354,16 @@ def make_project(root: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def great_expectations_imported() -> None:
+    """great-expectations imported once in each test process (3 s of CPU). A build run in a
+    test's own process ingests in a child forked for the purpose (``site.aside``), which would
+    import it anew each time, and forget it, until a test had validated in this process."""
+    from analysis.ingest.validation import _import_great_expectations
+
+    _import_great_expectations()
+
+
 @pytest.fixture(scope="session")
 def project_home(tmp_path_factory) -> Path:
     """A built fixture project, shared by the tests that run notebooks, ``show`` and JupyterLab.

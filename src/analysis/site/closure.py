@@ -129,15 +129,24 @@ def distributions(tops: set[str]) -> dict[str, str]:
         key = re.sub(r"[-_.]+", "-", name).lower()
         if key in versions or key in missing:
             continue
-        try:
-            versions[key] = metadata.version(name)
-            requires = metadata.requires(name) or []
-        except metadata.PackageNotFoundError:
+        found = _distribution(name)
+        if found is None:
             missing.add(key)
             continue
+        versions[key], requires = found
         for requirement in requires:
             todo.append(re.split(r"[ ;<>=!~\[(]", requirement.strip(), maxsplit=1)[0])
     return dict(sorted(versions.items()))
+
+
+@functools.cache
+def _distribution(name: str) -> tuple[str, list[str]] | None:
+    """The version and requirements of distribution ``name``, None when it is not installed
+    (read once a process: each is a parse of its metadata)."""
+    try:
+        return metadata.version(name), metadata.requires(name) or []
+    except metadata.PackageNotFoundError:
+        return None
 
 
 @functools.cache
