@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import analysis.site  # noqa: F401  before any test module imports nbformat (see analysis/site/__init__.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PLAN = ROOT / "data" / "raw" / "plans" / "samara-law.csv"
 SEED_TEXT = ROOT.parent / "shared" / "seeds" / "000_4630c187282b80aa.txt"

@@ -71,8 +71,8 @@ def scope_digests(frame, owners: dict[str, list[str]] | None = None) -> dict[str
     import pandas as pd
 
     head = digest([str(c) for c in frame.columns], [str(t) for t in frame.dtypes])
-    if frame.empty:
-        return {NO_CLUSTER: head}
+    if frame.empty:  # as a table whose every row has a cluster: its first row re-runs only its own
+        return {NO_CLUSTER: digest(head, "")}
     hashable = frame.copy()
     for column in hashable.columns:
         if hashable[column].dtype == object:
