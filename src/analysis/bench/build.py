@@ -199,14 +199,17 @@ def _dask_build(root: Path, workers: int = 2, *more: str, out: Path | None = Non
             raise RuntimeError(f"reports failed on dask: {failed}")
         return seconds, manifest
     finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, 9)
-                process.wait()
+        # The workers first, the scheduler once they are gone: a worker closing while its
+        # scheduler is already gone waits out the connect timeout (30 s) before it exits.
+        for group in (processes[1:], processes[:1]):
+            for process in group:
+                process.terminate()
+            for process in group:
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    os.kill(process.pid, 9)
+                    process.wait()
 
 
 def _touch_submission(path: Path) -> None:
