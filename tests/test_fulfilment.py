@@ -305,7 +305,7 @@ def _cells(draw):
     return cells
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_cells(), st.sampled_from([["cluster_id", "year"], ["group"], ["cluster_id", "year", "group"]]))
 def test_status_counts_equal_the_pandas_formulation(cells, by):
     """Every count, flag and rate of every group, on random cells: statuses missing or unknown,
