@@ -233,7 +233,7 @@ def test_on_dask_a_hanging_report_times_out_and_a_killed_one_fails_alone(project
         'time.sleep(600) if cluster == "tiny-it" else None',
     )
     assert main(_args(project, "--year", "2024", "--cluster", "tiny-law")) == 0  # data, a site
-    build = _cli(project, *_on(cluster, book), "--timeout", "10")
+    build = _cli(project, *_on(cluster, book), "--timeout", "5")
     _out, err = build.communicate(timeout=300)
     assert build.returncode == 1, err
     failed = sorted(line for line in err.splitlines() if line.startswith("FAILED"))
@@ -241,7 +241,7 @@ def test_on_dask_a_hanging_report_times_out_and_a_killed_one_fails_alone(project
     assert failed[0].startswith("FAILED 63/tiny-law/2024: процесс отчёта на tcp://127.0.0.1:"), failed
     assert "убит сигналом SIGKILL; ячейка 4: os.kill(os.getpid(), signal.SIGKILL)" in failed[0], failed
     assert failed[1] == (
-        "FAILED 64/tiny-it/2024: не завершился за 10 с (--timeout); ячейка 5: time.sleep(600) if cluster"
+        "FAILED 64/tiny-it/2024: не завершился за 5 с (--timeout); ячейка 5: time.sleep(600) if cluster"
         ' == "tiny-it" else None'
     ), failed
     assert _until(lambda: not cluster.reports()), cluster.reports()
