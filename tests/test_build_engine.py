@@ -421,9 +421,9 @@ def test_a_signal_stops_a_parallel_build_leaving_no_process_and_the_site_intact(
     built, tmp_path, signum, portable
 ):
     """Also as on systems without fork and PR_SET_PDEATHSIG (ANALYSIS_PORTABLE=1): reports start
-    as fresh interpreters and watch their parent instead. (SIGINT is stopped by the handler
-    SIGTERM is; the portable path takes the two.) The data are those of the copied site: the
-    build only runs reports, which is what is stopped."""
+    as fresh interpreters and watch their parent instead. (SIGINT goes through SIGTERM's
+    handler, so the portable path is tried with SIGTERM and SIGKILL.) The build takes the copied
+    site's data as they are and only runs reports, which is what the signal stops."""
     project = built
     before = snapshot(project / "reports")
     slow = notebook(tmp_path / "slow.ipynb", "import time", "time.sleep(120)")
