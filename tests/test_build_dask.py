@@ -103,18 +103,9 @@ class Cluster:
         return _processes(self.marker)
 
     def close(self) -> None:
-        # The workers first, the scheduler once they are gone: a worker closing while its
-        # scheduler is already gone waits out the connect timeout (30 s) before it exits.
-        for group in (self.processes[1:], self.processes[:1]):
-            for process in group:
-                if process.poll() is None:
-                    process.terminate()
-            for process in group:
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        from analysis.bench.build import stop_cluster
+
+        stop_cluster(self.processes)
 
 
 @pytest.fixture

@@ -152,8 +152,6 @@ def _dask_build(root: Path, workers: int = 2, *more: str, out: Path | None = Non
     """``build --force --no-prepare --executor dask`` (and ``more``; into ``out`` instead of the
     root's site) against a scheduler and ``workers`` one-thread workers started here (their
     start is not timed); its seconds and manifest."""
-    import os
-
     dask = str(Path(sys.executable).with_name("dask"))
     file = root / "scheduler.json"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
@@ -199,17 +197,22 @@ def _dask_build(root: Path, workers: int = 2, *more: str, out: Path | None = Non
             raise RuntimeError(f"reports failed on dask: {failed}")
         return seconds, manifest
     finally:
-        # The workers first, the scheduler once they are gone: a worker closing while its
-        # scheduler is already gone waits out the connect timeout (30 s) before it exits.
-        for group in (processes[1:], processes[:1]):
-            for process in group:
-                process.terminate()
-            for process in group:
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    os.kill(process.pid, 9)
-                    process.wait()
+        stop_cluster(processes)
+
+
+def stop_cluster(processes: list[subprocess.Popen]) -> None:
+    """End a dask scheduler (``processes[0]``) and its workers (the rest): the workers first,
+    the scheduler once they are gone. A worker closing while its scheduler is already gone waits
+    out the connect timeout (30 s) before it exits."""
+    for group in (processes[1:], processes[:1]):
+        for process in group:
+            process.terminate()  # nothing, for a process already reaped
+        for process in group:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _touch_submission(path: Path) -> None:
